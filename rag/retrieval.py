@@ -1,0 +1,131 @@
+"""Hybrid retrieval: dense (FAISS) + sparse (BM25 on jieba tokens), fused; a LangChain retriever.
+
+The query is normalised the same way the chunks were (Simplified, half-width), so a question
+in either script matches text in either script.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from rag.bm25 import tokenize
+from rag.documents import Chunk
+from rag.index import CorpusIndex
+from rag.normalize import normalize
+
+MAX_QUERY_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and the two scores it came from."""
+
+    rank: int
+    score: float
+    chunk: Chunk
+    dense_score: float | None
+    bm25_score: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.chunk
+        return {
+            "rank": self.rank, "score": round(self.score, 6), "doc_id": c.doc_id,
+            "source": c.source, "title": c.title, "date": c.date, "chunk_id": c.chunk_id,
+            "start": c.start, "end": c.end, "text": c.text,
+            "dense_score": _round(self.dense_score), "bm25_score": _round(self.bm25_score),
+        }
+
+    def to_document(self) -> Document:
+        meta = self.to_dict()
+        return Document(page_content=meta.pop("text"), metadata=meta, id=self.chunk.chunk_id)
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(float(x), 6)
+
+
+def check_query(query: str) -> str:
+    """Reject an empty query; cut an over-long one (with a warning) instead of failing."""
+    query = (query or "").strip()
+    if not query:
+        raise ValueError("empty query: type a question or some keywords")
+    if len(query) > MAX_QUERY_CHARS:
+        warnings.warn(f"query is {len(query)} characters long; only its first "
+                      f"{MAX_QUERY_CHARS} are used", stacklevel=2)
+        query = query[:MAX_QUERY_CHARS]
+    return query
+
+
+class HybridRetriever(BaseRetriever):
+    """Top-``k`` chunks of a ``CorpusIndex`` for a query.
+
+    ``mode`` picks dense, BM25 or both; ``fusion`` combines the two ranked lists by
+    reciprocal rank fusion (``rrf``) or by a weighted sum of max-normalised scores.
+    """
+
+    index: CorpusIndex
+    embedder: Embeddings
+    k: int = 5
+    mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
+    fusion: Literal["rrf", "weighted"] = "rrf"
+    dense_weight: float = 0.5
+    rrf_k: int = 60
+    candidates: int = 50
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    def search(self, query: str, k: int | None = None) -> list[Hit]:
+        k = self.k if k is None else k
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        norm = normalize(check_query(query))
+        if not self.index.chunks:
+            return []
+        dense = self._dense(norm) if self.mode != "bm25" else {}
+        sparse = self._sparse(norm) if self.mode != "dense" else {}
+        fused = self._fuse(dense, sparse)
+        best = sorted(fused, key=lambda row: -fused[row])[:k]
+        return [Hit(rank, float(fused[row]), self.index.chunks[row], dense.get(row),
+                    sparse.get(row)) for rank, row in enumerate(best, start=1)]
+
+    def _dense(self, norm_query: str) -> dict[int, float]:
+        vector = np.asarray(self.embedder.embed_query(norm_query), dtype=np.float32)
+        scores, rows = self.index.vectors.search(vector, self.candidates)
+        return {int(r): float(s) for s, r in zip(scores, rows) if r >= 0}
+
+    def _sparse(self, norm_query: str) -> dict[int, float]:
+        scores = self.index.bm25.scores(tokenize(norm_query))
+        top = np.argsort(-scores)[: self.candidates]
+        return {int(r): float(scores[r]) for r in top if scores[r] > 0}
+
+    def _fuse(self, dense: dict[int, float], sparse: dict[int, float]) -> dict[int, float]:
+        if not sparse:
+            return dense
+        if not dense:
+            return sparse
+        if self.fusion == "rrf":
+            fused: dict[int, float] = {}
+            for ranking in (dense, sparse):
+                for rank, row in enumerate(sorted(ranking, key=lambda r: -ranking[r]), start=1):
+                    fused[row] = fused.get(row, 0.0) + 1.0 / (self.rrf_k + rank)
+            return fused
+        top_dense, top_sparse = max(dense.values()), max(sparse.values())
+        return {
+            row: self.dense_weight * dense.get(row, 0.0) / top_dense
+            + (1 - self.dense_weight) * sparse.get(row, 0.0) / top_sparse
+            for row in dense.keys() | sparse.keys()
+        }
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        return [hit.to_document() for hit in self.search(query)]
