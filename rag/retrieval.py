@@ -76,8 +76,8 @@ class HybridRetriever(BaseRetriever):
     embedder: Embeddings
     k: int = 5
     mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
-    fusion: Literal["rrf", "weighted"] = "rrf"
-    dense_weight: float = 0.5
+    fusion: Literal["rrf", "weighted"] = "weighted"
+    dense_weight: float = 0.7
     rrf_k: int = 60
     candidates: int = 50
 

@@ -1,0 +1,39 @@
+"""Indexes that evaluation builds for itself, cached under ``$WENDA_HOME/indexes``.
+
+A run over a folder or a SQuAD file should not pay for embedding twice: the index is kept
+under a name made from what it holds and the embedder, and refreshed incrementally (unchanged
+text is not re-embedded) on every later use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from embeddings import DEFAULT_EMBEDDER, wenda_home
+from rag.knowledge_base import KnowledgeBase
+
+
+def index_cache() -> Path:
+    return wenda_home() / "indexes"
+
+
+def cached_kb(sources: Sequence[str | Path], name: str, model: str | None = None,
+              cache_dir: Path | None = None, progress: bool = True) -> KnowledgeBase:
+    """The index ``<cache_dir>/<name>-<embedder>`` of ``sources``, built or refreshed."""
+    model = model or DEFAULT_EMBEDDER
+    safe_model = re.sub(r"[^\w.-]+", "_", model)
+    path = (cache_dir or index_cache()) / f"{name}-{safe_model}"
+    return KnowledgeBase.build(list(sources), path, model=model, progress=progress)[0]
+
+
+def folder_kb(folder: str | Path, model: str | None = None, cache_dir: Path | None = None,
+              progress: bool = True) -> KnowledgeBase:
+    """A cached index of one corpus folder (or file), keyed by its absolute path."""
+    folder = Path(folder)
+    if not folder.exists():
+        raise FileNotFoundError(f"no such corpus folder: {folder}")
+    key = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:12]
+    return cached_kb([folder], f"corpus-{key}", model, cache_dir, progress)
