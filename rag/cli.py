@@ -1,4 +1,4 @@
-"""The ``wenda`` command line: models, ingest, search.
+"""The ``wenda`` command line: models, ingest, search, ask.
 
 Every failure a user can act on ends in one line on stderr (``wenda: error: ...``) and a
 non-zero exit code; nothing is written to an index unless the whole ingest succeeded.
@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from embeddings import DEFAULT_EMBEDDER, MODELS, ModelStoreError, fetch, installed_models
+from rag.answering import ANSWERERS, AnswerChain, AnswerError
 from rag.index import DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP, CorpusIndexError, default_index_dir
 from rag.knowledge_base import KnowledgeBase
 from rag.retrieval import Hit, HybridRetriever
@@ -123,6 +124,56 @@ def _search_prompt(retriever: HybridRetriever, k: int) -> int:
             print(f"wenda: {err}")
 
 
+# -- chat ------------------------------------------------------------------------------
+def cmd_chat(args: argparse.Namespace) -> int:
+    from ui import serve  # gradio takes seconds to import: only for this command
+
+    return serve(index=args.index, model=args.model, host=args.host, port=args.port,
+                 answerer=args.answerer, quiet=args.quiet)
+
+
+# -- ask -------------------------------------------------------------------------------
+def _show_answer(question: str, result: dict) -> None:
+    print(f"» {question}")
+    print(result["answer"])
+    for sentence in result["unsupported"]:
+        print(f"  (no source supports: {sentence})")
+    for c in result["citations"]:
+        title = f" — {c['title']}" if c["title"] else ""
+        print(f"[{c['n']}] {c['source']}{title}  (chars {c['start']}-{c['end']})")
+        print(f"    {c['quote'].replace(chr(10), ' ')}")
+
+
+def _without_passages(result: dict) -> dict:
+    return {key: value for key, value in result.items() if key != "passages"}
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    if args.batch is None and not args.question:
+        raise ValueError("give a question, or --batch FILE (one question a line, - for stdin)")
+    kb = KnowledgeBase.open(args.index, progress=not args.quiet)
+    try:
+        chain = AnswerChain.of(kb.retriever(k=args.k), args.answerer, model=args.model,
+                               endpoint=args.endpoint, endpoint_model=args.endpoint_model,
+                               timeout=args.timeout)
+        if args.batch is None:
+            result = chain.invoke(args.question)
+            if args.json:
+                _print_json(_without_passages(result))
+            else:
+                _show_answer(args.question, result)
+            return 0
+        for question in _queries(args.batch):
+            try:
+                _print_json(_without_passages(chain.invoke(question)))
+            except (ValueError, AnswerError) as err:
+                _print_json({"question": question, "error": str(err)})  # the batch goes on
+        return 0
+    except AnswerError as err:
+        print(f"wenda: error: {err}", file=sys.stderr)
+        return 2
+
+
 # -- parser ----------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -178,6 +229,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON list of hits")
     p.add_argument("--batch", metavar="FILE",
                    help="one query a line (- for stdin); prints one JSON list a line")
+
+    p = command("chat", cmd_chat, "open the chat window (a local web page) over an index")
+    with_index(p)
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to serve on (default %(default)s: this machine only)")
+    p.add_argument("--port", type=int, default=7860, help="port (default %(default)s)")
+    p.add_argument("--answerer", default="extractive", metavar="NAME|URL",
+                   help="extractive (instant, quotes only), llm (local Qwen2.5 GGUF), or the "
+                   "URL of an OpenAI-compatible server (default %(default)s; changeable in "
+                   "the page's settings)")
+
+    from eval.cli import register  # eval builds on rag: imported here, not at module level
+
+    register(sub)
+
+    p = command("ask", cmd_ask, "answer a question from the index, citing the exact passages")
+    p.add_argument("question", nargs="?", help="the question")
+    p.add_argument("--index", type=Path, default=None, metavar="DIR",
+                   help=f"index folder (default: the seeds index, {default_index_dir()})")
+    p.add_argument("--answerer", choices=ANSWERERS, default="extractive",
+                   help="extractive: quote the best sentences (instant); llm: a model writes "
+                   "the answer (default %(default)s)")
+    p.add_argument("--model", default=None, metavar="NAME_OR_GGUF",
+                   help="LLM: a store model (qwen2.5-coder-1.5b, the default; "
+                   "qwen2.5-coder-0.5b is faster) or a .gguf file")
+    p.add_argument("--endpoint", metavar="URL",
+                   help="LLM: an OpenAI-compatible server instead of a local model")
+    p.add_argument("--endpoint-model", metavar="NAME", help="model name at --endpoint")
+    p.add_argument("--timeout", type=float, default=60.0,
+                   help="seconds to wait for --endpoint (default %(default)s)")
+    p.add_argument("-k", type=int, default=5, help="passages to read (default 5)")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.add_argument("--batch", metavar="FILE",
+                   help="one question a line (- for stdin); prints one JSON object a line")
     return parser
 
 

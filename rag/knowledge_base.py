@@ -7,13 +7,14 @@ index with the wrong model.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
 from embeddings import DEFAULT_EMBEDDER, get_embedder
+from rag.answering import AnswerChain
 from rag.index import (
     DEFAULT_CHUNK_SIZE,
     DEFAULT_OVERLAP,
@@ -76,6 +77,18 @@ class KnowledgeBase:
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
         return self._retriever.search(query, k=k)
+
+    def ask(self, question: str, answerer: str = "extractive", k: int = 5,
+            **options: Any) -> dict:
+        """Answer from the top-``k`` passages, citing exact spans, or refuse when they do not
+        hold the answer. ``answerer``: ``extractive`` (instant) or ``llm``; ``options`` go
+        to ``rag.answering.make_answerer`` (``model``, ``endpoint``, ``endpoint_model``...)."""
+        return AnswerChain.of(self.retriever(k=k), answerer, **options).invoke(question)
+
+    def stream_ask(self, question: str, answerer: str = "extractive", k: int = 5,
+                   **options: Any) -> Iterator[dict]:
+        """Like ``ask``, streamed: ``{"delta": text}`` pieces, then the result dict."""
+        return AnswerChain.of(self.retriever(k=k), answerer, **options).stream(question)
 
 
 def _as_list(sources: str | Path | Iterable[str | Path]) -> list[str | Path]:

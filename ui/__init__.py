@@ -1,0 +1,11 @@
+"""The chat window: a Gradio app with streamed answers and clickable citations.
+
+``serve`` is ``wenda chat``; ``build_app`` + ``launch`` embed the same page elsewhere.
+"""
+
+from ui.app import build_app
+from ui.chat import Settings
+from ui.engine import Engine
+from ui.server import launch, serve
+
+__all__ = ["Engine", "Settings", "build_app", "launch", "serve"]

@@ -1,0 +1,106 @@
+"""Answer benchmark: accuracy, citation precision, refusals and latency of each answerer on
+the seeds gold set (eval/gold/seeds.jsonl), scored exactly as ``wenda eval`` scores them.
+
+    python bench/answer_bench.py                          # extractive, then the default LLM
+    python bench/answer_bench.py --answerer llm --model qwen2.5-coder-0.5b --limit 30
+
+accuracy: the gold answer or an alias is contained in the answer (both normalized), over
+answerable questions; citation precision: share of an answer's citations that overlap the
+gold evidence, mean over answered answerable questions; refusal recall: unanswerable
+questions refused; false refusals: answerable questions refused. Latency is measured around
+``AnswerChain.stream`` (first token = first streamed piece of the answer) after one warm-up
+question that loads the models; peak RAM is the process's peak RSS so far (the answerers run
+in order in one process, so the LLM's figure includes the embedder's).
+
+Writes bench/results/answer_<answerer>[_<model>].json (metrics, per-question records, config,
+machine) and prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from eval.gold import SEEDS_GOLD, EvidenceResolver, GoldItem, load_gold, sample
+from eval.records import QuestionRecord
+from eval.report import fmt, machine_info, markdown_table
+from eval.summary import summarize
+from rag.answering import AnswerChain
+from rag.answering.llm import DEFAULT_GENERATOR
+from rag.knowledge_base import KnowledgeBase
+
+RESULTS = Path(__file__).resolve().parent / "results"
+COLUMNS = ["answerer", "accuracy", "citation precision", "refusal recall", "false refusals",
+           "first token p50 / p95 (ms)", "total p50 / p95 (ms)", "peak RAM (MB)"]
+
+
+def run(kb: KnowledgeBase, items: list[GoldItem], answerer: str, model: str | None,
+        k: int) -> dict[str, Any]:
+    chain = AnswerChain.of(kb.retriever(k=k), answerer, model=model)
+    chain.invoke(items[0].question)  # warm-up: load models, fill the system prompt's cache
+    resolve = EvidenceResolver(kb.index)
+    records = []
+    for item in tqdm(items, desc=answerer, unit="q"):
+        record = QuestionRecord.of(item, *resolve(item))
+        started = time.perf_counter()
+        events = chain.stream(item.question)
+        result = next(events)  # the first piece of the answer, or the whole refusal
+        first = time.perf_counter()
+        result = ([result, *events])[-1]
+        record.add_reply(result)
+        record.timings = {"retrieve_ms": result["timings"]["retrieve_ms"],
+                          "first_token_ms": round((first - started) * 1000, 1),
+                          "total_ms": round((time.perf_counter() - started) * 1000, 1)}
+        records.append(record)
+    return {"config": {"answerer": answerer, "model": model if answerer == "llm" else None,
+                       "k": k, "questions": len(items), "index": str(kb.index.path)},
+            "machine": machine_info(),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "metrics": summarize(records), "records": [r.to_dict() for r in records]}
+
+
+def row(result: dict[str, Any]) -> list[str]:
+    m, config = result["metrics"]["overall"], result["config"]
+    name = config["answerer"] + (f" ({config['model']})" if config["model"] else "")
+    return [name, fmt(m["accuracy"]), fmt(m["citation_precision"]), fmt(m["refusal_recall"]),
+            fmt(m["false_refusal_rate"]),
+            f"{m['first_token_ms_p50']:.0f} / {m['first_token_ms_p95']:.0f}",
+            f"{m['total_ms_p50']:.0f} / {m['total_ms_p95']:.0f}", str(result["peak_rss_mb"])]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--answerer", nargs="+", choices=["extractive", "llm"],
+                        default=["extractive", "llm"])
+    parser.add_argument("--model", default=DEFAULT_GENERATOR, help="GGUF store name or path")
+    parser.add_argument("--index", type=Path, help="index folder (default: the seeds index)")
+    parser.add_argument("--gold", type=Path, default=SEEDS_GOLD)
+    parser.add_argument("--limit", type=int, help="a reproducible sample of this many questions")
+    parser.add_argument("-k", type=int, default=5)
+    args = parser.parse_args()
+
+    items, problems = load_gold(args.gold)
+    if problems:
+        raise SystemExit(f"bad gold file {args.gold}: {problems[0]}")
+    items = sample(items, args.limit)
+    kb = KnowledgeBase.open(args.index, progress=False)
+    RESULTS.mkdir(exist_ok=True)
+    rows = []
+    for answerer in args.answerer:
+        result = run(kb, items, answerer, args.model, args.k)
+        suffix = f"_{Path(args.model).stem}" if answerer == "llm" else ""
+        out = RESULTS / f"answer_{answerer}{suffix}.json"
+        out.write_text(json.dumps(result, ensure_ascii=False, indent=1))
+        rows.append(row(result))
+        print(f"wrote {out}")
+    print(markdown_table(COLUMNS, rows))
+
+
+if __name__ == "__main__":
+    main()

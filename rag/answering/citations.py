@@ -1,0 +1,131 @@
+"""Make an answer's [n] markers true: each points at an excerpt that supports its sentence.
+
+A sentence is supported by an excerpt when enough of what it adds to the question (content
+units: Han bigrams, ASCII words and numbers, see ``terms.content_units``) occurs in the
+excerpt, and every new number it states occurs there too, with its unit for Chinese
+("1.81元" is not "1.81%"); restating the question is no answer. Markers that
+point nowhere or at an excerpt without support are dropped; a sentence left without one
+gets the best supporting excerpt, or is flagged as unsupported. A citation's quote is
+narrowed to the excerpt sentences that support what cites it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rag.answering.evidence import Excerpt
+from rag.answering.terms import content_units, overlap
+from rag.chunking import split_sentences
+from rag.normalize import normalize
+
+MIN_SUPPORT = 0.35
+
+_MARKERS = re.compile(r"\s*[\[【［]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】］]")
+_MARKERS_AFTER_END = re.compile(r"([。！？!?.；;]+)((?:\s*[\[【［][\d\s,，、]+[\]】］])+)")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_HAN_CHAR = re.compile(r"[\u3400-\u9fff]")
+_ANCHOR = re.compile(r"[A-Z][\w.·-]*|[^\s]*\d[^\s]*")  # names and numbers
+_TRAILING_END = re.compile(r"[。！？!?.；;]+$")
+
+
+@dataclass
+class Grounded:
+    answer: str
+    citations: list[dict]
+    unsupported: list[str] = field(default_factory=list)  # answer sentences with no source
+    supported: int = 0  # answer sentences that cite a source
+
+
+def numbers(norm_text: str) -> set[str]:
+    """Numbers stated in ``norm_text``: with the Han character that follows them (their
+    unit, "3秒", "1.81元") when there is one."""
+    out = set()
+    for m in _NUMBER.finditer(norm_text):
+        unit = norm_text[m.end() : m.end() + 1]
+        out.add(m.group() + unit if _HAN_CHAR.fullmatch(unit or "x") else m.group())
+    return out
+
+
+def support(claim: str, excerpt: Excerpt, known: frozenset[str] = frozenset()
+            ) -> tuple[float, list[int]]:
+    """How well ``excerpt`` supports ``claim`` (an answer sentence without markers), and the
+    indices of the sentences that carry that support.
+
+    Only what the claim adds to the question (``known``: the question's units and numbers)
+    needs support: a claim that merely restates the question is supported by nothing. The
+    score is the share of those units found in the excerpt, 0 if a number is missing. An
+    English claim about Chinese text is checked on what crosses languages: its numbers and
+    capitalised names ("Tim Brooks", "3.01%")."""
+    norm = normalize(claim)
+    texts = [s.norm for s in excerpt.sentences]
+    packed = [t.replace(" ", "") for t in texts]  # "60 秒" states "60秒"
+    if any(not any(n in t for t in packed) for n in numbers(norm.replace(" ", "")) - known):
+        return 0.0, []
+    units = content_units(norm)
+    if not _HAN_CHAR.search(norm) and any(_HAN_CHAR.search(t) for t in texts):
+        units = content_units(normalize(" ".join(_ANCHOR.findall(claim))))
+    units -= known
+    score = overlap(units, set().union(*(content_units(t) for t in texts)))
+    shares = [overlap(units, content_units(t)) for t in texts]
+    best = max(shares)
+    carrying = [i for i, s in enumerate(shares) if s == best or s >= MIN_SUPPORT]
+    return score, [excerpt.indices[i] for i in carrying]
+
+
+def ground(answer: str, given: list[Excerpt], question: str = "",
+           min_support: float = MIN_SUPPORT) -> Grounded:
+    """Repair the markers of ``answer`` to ``question`` against the excerpts it was written
+    from."""
+    asked = normalize(question)
+    known = frozenset(content_units(asked) | numbers(asked.replace(" ", "")))
+    answer = _MARKERS_AFTER_END.sub(r"\2\1", answer.strip())
+    out, unsupported, supported = [], [], 0
+    quoted: dict[int, set[int]] = {}
+    for s, e in split_sentences(answer):
+        sentence = answer[s:e]
+        claim = _MARKERS.sub("", sentence).strip()
+        if not content_units(normalize(claim)):
+            out.append(_MARKERS.sub("", sentence))
+            continue
+        marked = [int(n) for m in _MARKERS.finditer(sentence) for n in re.findall(r"\d+", m[1])]
+        checks = {ex.n: support(claim, ex, known) for ex in given}
+        kept = [n for n in dict.fromkeys(marked) if n in checks and checks[n][0] >= min_support]
+        if not kept and checks:
+            best = max(checks, key=lambda n: checks[n][0])
+            kept = [best] if checks[best][0] >= min_support else []
+        for n in kept:
+            quoted.setdefault(n, set()).update(checks[n][1])
+        if kept:
+            supported += 1
+        else:
+            unsupported.append(_MARKERS.sub("", sentence).strip())
+        out.append(_with_markers(_MARKERS.sub("", sentence).rstrip(), sorted(kept)))
+    by_n = {e.n: e for e in given}
+    citations = [_citation(by_n[n], sorted(quoted[n])) for n in sorted(quoted)]
+    return Grounded("".join(_join(out)), citations, unsupported, supported)
+
+
+def _with_markers(sentence: str, ns: list[int]) -> str:
+    """Put the markers before the sentence's final punctuation: "…3.01%[1]。"."""
+    marks = "".join(f"[{n}]" for n in ns)
+    end = _TRAILING_END.search(sentence)
+    cut = end.start() if end else len(sentence)
+    return sentence[:cut] + marks + sentence[cut:]
+
+
+def _join(sentences: list[str]) -> list[str]:
+    """Sentences rejoined, a space only between two English ones."""
+    out = []
+    for i, s in enumerate(sentences):
+        if i and s[:1].isascii() and out[-1][-1:].isascii():
+            out.append(" ")
+        out.append(s)
+    return out
+
+
+def _citation(excerpt: Excerpt, indices: list[int]) -> dict:
+    p = excerpt.passage
+    start, end = p.sentences[indices[0]].start, p.sentences[indices[-1]].end
+    return {"n": excerpt.n, "doc_id": p.doc_id, "source": p.source, "title": p.title,
+            "start": start, "end": end, "quote": p.original[start:end]}

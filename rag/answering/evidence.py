@@ -1,0 +1,133 @@
+"""Passages as answerers see them: retrieved chunks cut into sentences with exact spans.
+
+A chunk's text is the *cleaned* view of ``original[chunk.start:chunk.end]`` (cleaning only
+deletes characters), so every sentence of it is a subsequence of the original slice. We
+locate each sentence by matching it back into the original, taking the tightest window,
+so a quote is always ``original[start:end]`` and never swallows debris around it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from langchain_core.documents import Document
+
+from rag.answering.terms import QueryTerms
+from rag.chunking import split_sentences
+from rag.normalize import normalize
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str  # cleaned, original script: what people read
+    norm: str  # normalized: what is matched
+    start: int  # span in the document's original text
+    end: int
+
+
+@dataclass(eq=False)
+class Passage:
+    """The ``n``-th retrieved chunk, its sentences and how well each matches the question."""
+
+    n: int
+    doc_id: str
+    source: str
+    title: str
+    score: float  # retrieval score
+    original: str = field(repr=False)  # the whole document as written
+    sentences: list[Sentence]
+    relevance: list[float]  # per sentence: QueryTerms.relevance
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """Sentences of one passage given to an answerer as source ``[n]``."""
+
+    n: int
+    passage: Passage
+    indices: list[int]  # sentence indices in the passage, ascending
+
+    @property
+    def sentences(self) -> list[Sentence]:
+        return [self.passage.sentences[i] for i in self.indices]
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+    def to_dict(self) -> dict:
+        p = self.passage
+        return {"n": self.n, "doc_id": p.doc_id, "source": p.source, "title": p.title,
+                "score": round(p.score, 6), "start": self.sentences[0].start,
+                "end": self.sentences[-1].end, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A candidate sentence: its passage, its index there, and its score for the question."""
+
+    score: float
+    passage: Passage
+    index: int
+
+
+def rank_sentences(passages: list[Passage], prior: float) -> list[Ranked]:
+    """All sentences, best first: question-term coverage plus ``prior`` for a passage at
+    the top of the retrieval list, falling linearly to 0 for the last one. A sentence that
+    overlapping chunks share is kept once, in its best-ranked passage."""
+    last = max((p.n for p in passages), default=1)
+    ranked = sorted((
+        Ranked(rel + prior * (last - p.n) / max(last - 1, 1), p, i)
+        for p in passages for i, rel in enumerate(p.relevance)
+    ), key=lambda r: (-r.score, r.passage.n, r.index))
+    seen: set[tuple[str, int]] = set()
+    unique = []
+    for r in ranked:
+        key = (r.passage.doc_id, r.passage.sentences[r.index].start)
+        if key not in seen:
+            seen.add(key)
+            unique.append(r)
+    return unique
+
+
+def excerpts(picks: dict[Passage, set[int]]) -> list[Excerpt]:
+    """Number the picked sentences as sources [1], [2]… in retrieval order."""
+    ordered = sorted((p for p in picks if picks[p]), key=lambda p: p.n)
+    return [Excerpt(n, p, sorted(picks[p])) for n, p in enumerate(ordered, start=1)]
+
+
+def locate(text: str, original: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """Tightest window of ``original[lo:hi]`` holding ``text`` as a subsequence: the earliest
+    possible end, then the latest start for that end."""
+    j = lo
+    for char in text:
+        j = original.find(char, j, hi)
+        if j < 0:
+            return None
+        j += 1
+    end = j
+    for char in reversed(text):
+        j = original.rfind(char, lo, j)
+    return j, end
+
+
+def sentences_of(chunk_text: str, original: str, start: int, end: int) -> list[Sentence]:
+    """The sentences of a chunk, each with its span in the original text."""
+    out, cursor = [], start
+    for s, e in split_sentences(chunk_text):
+        text = chunk_text[s:e]
+        span = locate(text, original, cursor, end)
+        if span is None:  # the chunk does not come from this text: index and corpus disagree
+            raise ValueError(f"sentence {text[:20]!r}… not found in its document; rebuild the "
+                             "index with `wenda ingest --rebuild`")
+        out.append(Sentence(text, normalize(text), *span))
+        cursor = span[1]
+    return out
+
+
+def to_passage(n: int, doc: Document, original: str, terms: QueryTerms) -> Passage:
+    """A retrieved LangChain document (``HybridRetriever`` metadata) as a ``Passage``."""
+    meta = doc.metadata
+    sentences = sentences_of(doc.page_content, original, meta["start"], meta["end"])
+    return Passage(n, meta["doc_id"], meta["source"], meta.get("title") or "", meta["score"],
+                   original, sentences, [terms.relevance(s.norm) for s in sentences])

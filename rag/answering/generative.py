@@ -1,0 +1,64 @@
+"""The LLM answerer: a chat model writes a short answer from numbered excerpts.
+
+English questions over Chinese text are first translated by the same model, so BM25 and
+the sentence selection can match their terms (they cannot match English words to Chinese).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.runnables import RunnableConfig
+
+from rag.answering.evidence import Excerpt, Passage
+from rag.answering.llm import AnswerError, explain
+from rag.answering.prompt import build_messages, select_excerpts
+from rag.normalize import Script
+
+TRANSLATE_PROMPT = ("Translate the user's question into Simplified Chinese. "
+                    "Output only the translation.")
+
+
+class LLMAnswerer:
+    """Gives the model at most ``budget`` characters of excerpts, from passages with a
+    sentence covering at least ``min_relevance`` of the question (else it refuses unasked)."""
+
+    name = "llm"
+
+    def __init__(self, chat: BaseChatModel, budget: int = 400, per_passage: int = 3,
+                 min_relevance: float = 0.15, translate: bool = True) -> None:
+        self.chat = chat
+        self.budget = budget
+        self.per_passage = per_passage
+        self.min_relevance = min_relevance
+        self.translate = translate
+
+    def search_query(self, question: str, script: Script,
+                     config: RunnableConfig | None = None) -> str:
+        if script != "en" or not self.translate:
+            return question
+        messages = [SystemMessage(TRANSLATE_PROMPT), HumanMessage(question)]
+        return "".join(self._stream(messages, config, max_tokens=80)).strip() or question
+
+    def select(self, question: str, passages: list[Passage]) -> list[Excerpt]:
+        return select_excerpts(passages, self.budget, self.per_passage, self.min_relevance)
+
+    def generate(self, question: str, given: list[Excerpt], script: Script,
+                 config: RunnableConfig | None = None) -> Iterator[str]:
+        yield from self._stream(build_messages(question, given, script), config)
+
+    def _stream(self, messages: list, config: RunnableConfig | None,
+                **options: int) -> Iterator[str]:
+        try:
+            for chunk in self.chat.stream(messages, config, **options):
+                if chunk.text:
+                    yield chunk.text
+        except (AnswerError, ValueError):
+            raise
+        except Exception as err:  # a server's failure, told in one line when we know it
+            reason = explain(err, self.chat)
+            if reason is None:
+                raise
+            raise AnswerError(reason) from None

@@ -1,0 +1,115 @@
+"""What a question asks for, and how much of it a piece of text holds.
+
+Both answerers and the citation checker compare a question or an answer with passage
+sentences on normalized text (Simplified, half-width, lowercase), so Traditional and
+Simplified text match. Question terms are weighted by the corpus's BM25 idf: matching
+"工业富联" says far more than matching "公司".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.bm25 import BM25, tokenize
+from rag.normalize import normalize
+
+# Question words, function words and words about the text itself: they do not appear in
+# the sentence that answers, so they must not count towards a match.
+_CHINESE = """
+什么 哪 哪个 哪些 哪里 哪儿 哪一 哪一天 哪一年 哪家 哪位 哪种 哪类 哪一类 哪首 哪两 多少 多长 多久
+多长时间 长时间 多大 多高 几 几个 几家 谁 是谁 为什么 为何 如何 怎么 怎样 是否 吗 呢 吧 请问 根据 据
+的 了 是 在 有 和 与 及 对 被 把 由 这 那 个 其 都 也 又 还 所 说 称 表示 提到 关于 文章 文中 报道
+这篇 那篇 两篇 篇 一篇
+"""
+_ENGLISH = """
+a an the of in on at to for by with from as is are was were be been being what which who whom
+whose when where why how much many did does do according that this these those it its and or not
+than into about after before said say says quoted named name there their they he she his her has
+have had will would can could should may might article articles report
+"""
+STOPWORDS = frozenset(_CHINESE.split() + _ENGLISH.split())
+
+# What a question's words say its answer looks like: "多少元" needs a sentence stating an
+# amount in 元, "哪一天" one stating a day. A sentence without that shape cannot answer it.
+_UNITS = "美元|欧元|个|家|元|吨|小时|块|名|秒|年|天|倍|人|次|位|条|部|款|周|月|日|岁|张|篇|种|项|台"
+_SCALE = r"\s*(?:余|多)?\s*(?:万|亿|千|百)?\s*"
+_ASKS_AMOUNT = re.compile(rf"(?:多少|几(?!乎))({_UNITS})?|how (?:many|much)")
+_ASKS_DAY = re.compile(r"哪一天|哪天|日期|几号|what date|which day")
+_ASKS_TIME = re.compile(r"哪一年|哪年|何时|什么时候|\bwhen\b|what year")
+_DAY = re.compile(r"\d+\s*[日号]")
+_TIME = re.compile(r"\d+\s*[年月日]")
+
+
+def answer_shape(norm_question: str) -> re.Pattern[str] | None:
+    """A pattern that any answering sentence must match, when the question implies one."""
+    if _ASKS_DAY.search(norm_question):
+        return _DAY
+    if _ASKS_TIME.search(norm_question):
+        return _TIME
+    amount = _ASKS_AMOUNT.search(norm_question)
+    if amount:
+        return _amount(amount.group(1))
+    return None
+
+
+def _amount(unit: str | None) -> re.Pattern[str]:
+    """Digits (with ``unit`` if given), or Chinese numerals followed by a unit ("十余家")."""
+    unit = re.escape(unit) if unit else None
+    return re.compile(rf"\d+(?:[.,]\d+)*{_SCALE}{unit or ''}"
+                      rf"|[零一二三四五六七八九十百千两]+{_SCALE}(?:{unit or _UNITS})")
+
+
+_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_ASCII_WORD = re.compile(r"[a-z0-9]+(?:[.%][a-z0-9%]+)*%?")
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """The weighted content terms of a question."""
+
+    weights: dict[str, float]
+    shape: re.Pattern[str] | None = None
+
+    @classmethod
+    def of(cls, question: str, bm25: BM25) -> QueryTerms:
+        """Terms of ``question``; a term the corpus never uses gets the highest idf, so a
+        question about something absent scores low everywhere."""
+        unseen = float(bm25.idf.max()) if len(bm25.idf) else 1.0
+        norm = normalize(question)
+        weights = {}
+        for term in tokenize(norm):
+            if term not in STOPWORDS:
+                column = bm25.vocabulary.get(term)
+                weights[term] = unseen if column is None else float(bm25.idf[column])
+        return cls(weights, answer_shape(norm))
+
+    def coverage(self, norm_text: str) -> float:
+        """Share of the question's idf mass found in ``norm_text`` (0 … 1)."""
+        total = sum(self.weights.values())
+        if not total:
+            return 0.0
+        words = set(_ASCII_WORD.findall(norm_text))
+        found = sum(w for t, w in self.weights.items()
+                    if (t in words if t.isascii() else t in norm_text))
+        return found / total
+
+    def relevance(self, norm_text: str) -> float:
+        """Coverage of a sentence, 0 when it lacks the shape the answer must have."""
+        if self.shape is not None and not self.shape.search(norm_text):
+            return 0.0
+        return self.coverage(norm_text)
+
+
+def content_units(norm_text: str) -> set[str]:
+    """Han character bigrams (a lone Han character as itself) and ASCII words/numbers,
+    stopwords dropped: the units two texts must share for one to support the other."""
+    units = {w for w in _ASCII_WORD.findall(norm_text) if w not in STOPWORDS}
+    for run in _HAN_RUN.findall(norm_text):
+        units |= {run} if len(run) == 1 else {run[i : i + 2] for i in range(len(run) - 1)}
+    return units
+
+
+def overlap(claim_units: set[str], source_units: set[str]) -> float:
+    """Share of a claim's units that the source holds (0 when the claim has none)."""
+    return len(claim_units & source_units) / len(claim_units) if claim_units else 0.0
