@@ -7,10 +7,11 @@ the seeds gold set (eval/gold/seeds.jsonl), scored exactly as ``wenda eval`` sco
 accuracy: the gold answer or an alias is contained in the answer (both normalized), over
 answerable questions; citation precision: share of an answer's citations that overlap the
 gold evidence, mean over answered answerable questions; refusal recall: unanswerable
-questions refused; false refusals: answerable questions refused. Latency is measured around
-``AnswerChain.stream`` (first token = first streamed piece of the answer) after one warm-up
-question that loads the models; peak RAM is the process's peak RSS so far (the answerers run
-in order in one process, so the LLM's figure includes the embedder's).
+questions refused; false refusals: answerable questions refused. Latency is the chain's own
+(first token = first piece of the answer streamed) after one warm-up question that loads
+the models; retrieval metrics come with it, as in ``wenda eval``; peak RAM is the process's
+peak RSS so far (the answerers run in order in one process, so the LLM's figure includes the
+embedder's).
 
 Writes bench/results/answer_<answerer>[_<model>].json (metrics, per-question records, config,
 machine) and prints a Markdown table.
@@ -21,17 +22,12 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import time
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
-from eval.gold import SEEDS_GOLD, EvidenceResolver, GoldItem, load_gold, sample
-from eval.records import QuestionRecord
+from eval.gold import SEEDS_GOLD, GoldItem, load_gold, sample
 from eval.report import fmt, machine_info, markdown_table
-from eval.summary import summarize
-from rag.answering import AnswerChain
+from eval.runner import run_eval
 from rag.answering.llm import DEFAULT_GENERATOR
 from rag.knowledge_base import KnowledgeBase
 
@@ -42,32 +38,16 @@ COLUMNS = ["answerer", "accuracy", "citation precision", "refusal recall", "fals
 
 def run(kb: KnowledgeBase, items: list[GoldItem], answerer: str, model: str | None,
         k: int) -> dict[str, Any]:
-    chain = AnswerChain.of(kb.retriever(k=k), answerer, model=model)
-    chain.invoke(items[0].question)  # warm-up: load models, fill the system prompt's cache
-    resolve = EvidenceResolver(kb.index)
-    records = []
-    for item in tqdm(items, desc=answerer, unit="q"):
-        record = QuestionRecord.of(item, *resolve(item))
-        started = time.perf_counter()
-        events = chain.stream(item.question)
-        result = next(events)  # the first piece of the answer, or the whole refusal
-        first = time.perf_counter()
-        result = ([result, *events])[-1]
-        record.add_reply(result)
-        record.timings = {"retrieve_ms": result["timings"]["retrieve_ms"],
-                          "first_token_ms": round((first - started) * 1000, 1),
-                          "total_ms": round((time.perf_counter() - started) * 1000, 1)}
-        records.append(record)
-    return {"config": {"answerer": answerer, "model": model if answerer == "llm" else None,
-                       "k": k, "questions": len(items), "index": str(kb.index.path)},
-            "machine": machine_info(),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-            "metrics": summarize(records), "records": [r.to_dict() for r in records]}
+    options = {"model": model} if answerer == "llm" else {}
+    kb.ask(items[0].question, answerer=answerer, k=k, **options)  # warm-up: load the models
+    result = run_eval(kb, items, k=k, answerer=answerer, answer_options=options).to_dict()
+    return result | {"machine": machine_info(), "peak_rss_mb": round(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
 
 def row(result: dict[str, Any]) -> list[str]:
     m, config = result["metrics"]["overall"], result["config"]
-    name = config["answerer"] + (f" ({config['model']})" if config["model"] else "")
+    name = config["answerer"] + (f" ({config['model']})" if "model" in config else "")
     return [name, fmt(m["accuracy"]), fmt(m["citation_precision"]), fmt(m["refusal_recall"]),
             fmt(m["false_refusal_rate"]),
             f"{m['first_token_ms_p50']:.0f} / {m['first_token_ms_p95']:.0f}",

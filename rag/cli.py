@@ -243,6 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
     from eval.cli import register  # eval builds on rag: imported here, not at module level
 
     register(sub)
+    from api.cli import register as register_serve  # the HTTP API, also built on rag
+
+    register_serve(sub)
 
     p = command("ask", cmd_ask, "answer a question from the index, citing the exact passages")
     p.add_argument("question", nargs="?", help="the question")

@@ -126,6 +126,6 @@ class HybridRetriever(BaseRetriever):
         }
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
     ) -> list[Document]:
-        return [hit.to_document() for hit in self.search(query)]
+        return [hit.to_document() for hit in self.search(query, k=k)]
