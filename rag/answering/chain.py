@@ -14,15 +14,15 @@ from typing import Any, Protocol
 
 from langchain_core.runnables import Runnable, RunnableConfig
 
-from rag.answering.citations import ground
+from rag.answering.citations import CrossLingual, ground
 from rag.answering.evidence import Excerpt, Passage, to_passage
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.generative import LLMAnswerer
 from rag.answering.language import REFUSALS, in_script, reply_script
 from rag.answering.llm import endpoint_chat, llama_chat
 from rag.answering.prompt import is_refusal, may_become_refusal
-from rag.answering.terms import QueryTerms
-from rag.normalize import Script
+from rag.answering.terms import QueryTerms, known_names
+from rag.normalize import Script, normalize
 from rag.retrieval import HybridRetriever, check_query
 
 ANSWERERS = ("extractive", "llm")
@@ -62,6 +62,7 @@ class AnswerChain(Runnable[Any, dict]):
     def __init__(self, retriever: HybridRetriever, answerer: Answerer) -> None:
         self.retriever = retriever
         self.answerer = answerer
+        self.cross_lingual = CrossLingual(retriever.embedder)
 
     @classmethod
     def of(cls, retriever: HybridRetriever, answerer: str = "extractive",
@@ -88,9 +89,12 @@ class AnswerChain(Runnable[Any, dict]):
         started = time.perf_counter()
         question = check_query(input["question"] if isinstance(input, dict) else input)
         script = reply_script(question)
-        query = self.answerer.search_query(question, script, config)
-        documents = self.retriever.invoke(query, config)
         index = self.retriever.index
+        query = self.answerer.search_query(question, script, config)
+        if query != question:  # a translation: keep the names it may have lost
+            kept = [t for t in known_names(question, index.bm25) if t not in normalize(query)]
+            query = " ".join([query, *kept])
+        documents = self.retriever.invoke(query, config)
         terms = QueryTerms.of(query, index.bm25)
         passages = [to_passage(n, doc, index.document(doc.metadata["doc_id"]).text, terms)
                     for n, doc in enumerate(documents, start=1)]
@@ -103,7 +107,8 @@ class AnswerChain(Runnable[Any, dict]):
             if not may_become_refusal(raw):
                 yield {"delta": in_script(raw[shown:], script)}
                 shown = len(raw)
-        grounded = ground(raw, given, question) if given and not is_refusal(raw) else None
+        grounded = (ground(raw, given, question, cross_lingual=self.cross_lingual)
+                    if given and not is_refusal(raw) else None)
         refused = grounded is None or not grounded.supported
         done = time.perf_counter()
 

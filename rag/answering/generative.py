@@ -2,6 +2,8 @@
 
 English questions over Chinese text are first translated by the same model, so BM25 and
 the sentence selection can match their terms (they cannot match English words to Chinese).
+A small model translates better after one worked example, and names it cannot translate
+("KoBold Metals") are kept as the question wrote them when the corpus uses them.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
 
 from rag.answering.evidence import Excerpt, Passage
@@ -17,8 +19,10 @@ from rag.answering.llm import AnswerError, explain
 from rag.answering.prompt import build_messages, select_excerpts
 from rag.normalize import Script
 
-TRANSLATE_PROMPT = ("Translate the user's question into Simplified Chinese. "
-                    "Output only the translation.")
+TRANSLATE_PROMPT = ("Translate the user's question into Simplified Chinese. Keep names "
+                    "that have no Chinese form as written. Output only the translated question.")
+TRANSLATE_EXAMPLE = ("Which Goldman Sachs analyst wrote the report on AI stocks?",
+                     "哪位高盛分析师撰写了关于AI股票的报告？")
 
 
 class LLMAnswerer:
@@ -39,8 +43,11 @@ class LLMAnswerer:
                      config: RunnableConfig | None = None) -> str:
         if script != "en" or not self.translate:
             return question
-        messages = [SystemMessage(TRANSLATE_PROMPT), HumanMessage(question)]
-        return "".join(self._stream(messages, config, max_tokens=80)).strip() or question
+        example, translated = TRANSLATE_EXAMPLE
+        messages = [SystemMessage(TRANSLATE_PROMPT), HumanMessage(example),
+                    AIMessage(translated), HumanMessage(question)]
+        reply = "".join(self._stream(messages, config, max_tokens=80)).strip()
+        return reply.splitlines()[0] if reply else question
 
     def select(self, question: str, passages: list[Passage]) -> list[Excerpt]:
         return select_excerpts(passages, self.budget, self.per_passage, self.min_relevance)

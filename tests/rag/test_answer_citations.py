@@ -3,7 +3,7 @@ excerpts really given, unsupported sentences flagged. No models needed."""
 
 from __future__ import annotations
 
-from rag.answering.citations import ground, numbers
+from rag.answering.citations import CrossLingual, ground, numbers
 from rag.answering.evidence import Excerpt, Passage, sentences_of
 from rag.cleaning import clean
 
@@ -81,3 +81,17 @@ def test_restating_the_question_is_not_an_answer() -> None:
     question = "布魯克斯說Sora著眼於什麼?"
     assert ground("布鲁克斯说Sora着眼于Sora[1]。", given, question).supported == 0
     assert ground("布鲁克斯说Sora着眼于研究[1]。", given, question).supported == 1
+
+
+def test_english_claims_about_chinese_text_are_checked_by_embedding(seeds_kb) -> None:  # noqa: ANN001
+    """The real embedder: an English sentence that says what the Chinese one says is
+    supported; one that says something else is not, and a number must still be there."""
+    original = "據介紹,Strada Nuova: New Road 藝術展,為期三週。策展人是Paul Hill。"
+    given = [excerpt(1, passage(original=original))]
+    check = CrossLingual(seeds_kb.embedder)
+    out = ground("The Strada Nuova: New Road art exhibition runs for three weeks.", given,
+                 "How long does the Strada Nuova exhibition run?", cross_lingual=check)
+    assert out.supported == 1 and out.citations[0]["quote"].endswith("為期三週。")
+    wrong = ground("The exhibition was paid for by Bill Gates.", given, cross_lingual=check)
+    assert wrong.supported == 0
+    assert ground("The exhibition runs for 10 weeks.", given, cross_lingual=check).supported == 0
