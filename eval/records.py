@@ -87,7 +87,7 @@ class QuestionRecord:
                   if k != "retrieve_ms" and v is not None}  # retrieval is timed by the runner
         self.timings.update(stages)
         if self.answerable:
-            given = "" if self.refused else self.answer
+            given = "" if self.refused else metrics.without_markers(self.answer)
             self.correct = metrics.answer_correct(given, self.gold)
             self.f1, self.em = metrics.cmrc_f1(given, self.gold), metrics.cmrc_em(given, self.gold)
         if self.evidence and not self.refused:

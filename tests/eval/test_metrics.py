@@ -83,6 +83,13 @@ def test_answer_correct_folds_script_width_case_and_space():
     assert not metrics.answer_correct("anything", ["", "  "])  # an empty gold matches nothing
 
 
+def test_citation_markers_are_not_part_of_the_answer():
+    answer = "可选择经典等模式进行游戏[1]。AGG01比青霉素有效100倍[2][3]。"
+    assert metrics.without_markers(answer) == "可选择经典等模式进行游戏。AGG01比青霉素有效100倍。"
+    assert not metrics.answer_correct(answer, ["进行游戏。"])
+    assert metrics.answer_correct(metrics.without_markers(answer), ["进行游戏。"])
+
+
 @pytest.mark.parametrize(("prediction", "golds", "f1", "em"), [
     ("踢爆", ["踢爆"], 1.0, 1.0),
     ("踢爆了", ["踢爆"], 0.8, 0.0),  # lcs 2: precision 2/3, recall 1
