@@ -22,10 +22,10 @@ CASES = [  # (question, document that holds the answer)
 def test_the_right_article_is_in_the_top_3(
     seeds_kb: KnowledgeBase, mode: str, question: str, doc_id: str
 ) -> None:
-    if mode == "bm25" and question.isascii():
-        pytest.xfail("BM25 alone cannot match an English question to Chinese text")
     hits = seeds_kb.retriever(mode=mode).search(question, k=3)
-    assert doc_id in [h.chunk.doc_id for h in hits]
+    found = doc_id in [h.chunk.doc_id for h in hits]
+    # BM25 alone cannot match an English question to Chinese text: why the hybrid exists
+    assert found is not (mode == "bm25" and question.isascii())
 
 
 def test_hits_carry_spans_scores_and_ranks(seeds_kb: KnowledgeBase) -> None:
