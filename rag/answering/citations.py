@@ -20,7 +20,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag.answering.evidence import Excerpt
-from rag.answering.terms import content_units, overlap
+from rag.answering.terms import NAMES_AND_NUMBERS, content_units, overlap
 from rag.chunking import split_sentences
 from rag.normalize import normalize
 
@@ -30,7 +30,6 @@ _MARKERS = re.compile(r"\s*[\[【［]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】］
 _MARKERS_AFTER_END = re.compile(r"([。！？!?.；;]+)((?:\s*[\[【［][\d\s,，、]+[\]】］])+)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _HAN_CHAR = re.compile(r"[\u3400-\u9fff]")
-_ANCHOR = re.compile(r"[A-Z][\w.·-]*|[^\s]*\d[^\s]*")  # names and numbers
 _TRAILING_END = re.compile(r"[。！？!?.；;]+$")
 
 
@@ -64,14 +63,22 @@ class CrossLingual:
         self.embedder = embedder
         self.threshold = threshold
 
-    def __call__(self, claim: str, sentences: list[str]) -> list[float]:
+    def __call__(self, claim: str, given: list[Excerpt]) -> dict[int, list[float]]:
+        """For each excerpt ``n``, the scaled similarity of ``claim`` to each of its
+        sentences; the claim is embedded once, the sentences in one batch."""
         query = np.asarray(self.embedder.embed_query(claim))
-        similarity = np.asarray(self.embedder.embed_documents(sentences)) @ query
-        return [min(1.0, float(x) * MIN_SUPPORT / self.threshold) for x in similarity]
+        texts = [s.text for ex in given for s in ex.sentences]
+        similarity = np.asarray(self.embedder.embed_documents(texts)) @ query
+        scaled = [min(1.0, float(x) * MIN_SUPPORT / self.threshold) for x in similarity]
+        out, start = {}, 0
+        for ex in given:
+            out[ex.n] = scaled[start : start + len(ex.indices)]
+            start += len(ex.indices)
+        return out
 
 
 def support(claim: str, excerpt: Excerpt, known: frozenset[str] = frozenset(),
-            cross_lingual: CrossLingual | None = None) -> tuple[float, list[int]]:
+            similar: list[float] | None = None) -> tuple[float, list[int]]:
     """How well ``excerpt`` supports ``claim`` (an answer sentence without markers), and the
     indices of the sentences that carry that support.
 
@@ -79,7 +86,8 @@ def support(claim: str, excerpt: Excerpt, known: frozenset[str] = frozenset(),
     needs support: a claim that merely restates the question is supported by nothing. The
     score is the share of those units found in the excerpt, 0 if a number is missing. An
     English claim about Chinese text is checked on what crosses languages: its numbers and
-    capitalised names ("Tim Brooks", "3.01%"), or by ``cross_lingual`` when that says more."""
+    capitalised names ("Tim Brooks", "3.01%"), or by ``similar`` (``CrossLingual``'s scores
+    of the excerpt's sentences) when that says more."""
     norm = normalize(claim)
     texts = [s.norm for s in excerpt.sentences]
     packed = [t.replace(" ", "") for t in texts]  # "60 秒" states "60秒"
@@ -88,12 +96,11 @@ def support(claim: str, excerpt: Excerpt, known: frozenset[str] = frozenset(),
     units = content_units(norm)
     crossing = not _HAN_CHAR.search(norm) and any(_HAN_CHAR.search(t) for t in texts)
     if crossing:
-        units = content_units(normalize(" ".join(_ANCHOR.findall(claim))))
+        units = content_units(normalize(" ".join(NAMES_AND_NUMBERS.findall(claim))))
     units -= known
     score = overlap(units, set().union(*(content_units(t) for t in texts)))
     shares = [overlap(units, content_units(t)) for t in texts]
-    if crossing and cross_lingual is not None:
-        similar = cross_lingual(claim, [s.text for s in excerpt.sentences])
+    if crossing and similar is not None:
         shares = [max(a, b) for a, b in zip(shares, similar)]
         score = max(score, *similar)
     best = max(shares)
@@ -118,7 +125,9 @@ def ground(answer: str, given: list[Excerpt], question: str = "",
             out.append(_MARKERS.sub("", sentence))
             continue
         marked = [int(n) for m in _MARKERS.finditer(sentence) for n in re.findall(r"\d+", m[1])]
-        checks = {ex.n: support(claim, ex, known, cross_lingual) for ex in given}
+        english = cross_lingual is not None and not _HAN_CHAR.search(normalize(claim))
+        similar = cross_lingual(claim, given) if english else {}
+        checks = {ex.n: support(claim, ex, known, similar.get(ex.n)) for ex in given}
         kept = [n for n in dict.fromkeys(marked) if n in checks and checks[n][0] >= min_support]
         if not kept and checks:
             best = max(checks, key=lambda n: checks[n][0])

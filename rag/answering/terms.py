@@ -60,13 +60,15 @@ def _amount(unit: str | None) -> re.Pattern[str]:
                       rf"|[零一二三四五六七八九十百千两]+{_SCALE}(?:{unit or _UNITS})")
 
 
-_NAME = re.compile(r"[A-Z][\w.·-]*|\S*\d\S*")  # capitalised words and numbers
+# Capitalised words and numbers ("Tim Brooks", "3.01%"): what English text and Chinese text
+# can share.
+NAMES_AND_NUMBERS = re.compile(r"[A-Z][\w.·-]*|\S*\d\S*")
 
 
 def known_names(text: str, bm25: BM25) -> list[str]:
     """The capitalised words and numbers of ``text`` that the corpus uses ("KoBold", "Sora",
     "2023"), normalized: what a translated question must not lose."""
-    tokens = tokenize(normalize(" ".join(_NAME.findall(text))))
+    tokens = tokenize(normalize(" ".join(NAMES_AND_NUMBERS.findall(text))))
     return list(dict.fromkeys(t for t in tokens if t in bm25.vocabulary and t not in STOPWORDS))
 
 
