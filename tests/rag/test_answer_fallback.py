@@ -1,0 +1,65 @@
+"""The chain's last word on an LLM's answer, with a scripted chat model over the real seeds
+index: a refusal of a question the passages plainly answer falls back to quoting them, a
+refusal of an unanswerable one stands, and an answer whose citation is off the question
+does not stand."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+
+from rag.answering import AnswerChain, ExtractiveAnswerer, LLMAnswerer
+from rag.answering.chain import FALLBACK_COVERAGE, MIN_CITED_RELEVANCE
+from rag.knowledge_base import KnowledgeBase
+from rag.normalize import normalize
+
+ANSWERED = "國家網信辦於哪一天發布公告,公開第四批境內深度合成服務算法備案信息?"  # 2月18日
+
+
+def chain_saying(kb: KnowledgeBase, reply: str, fallback: bool = True) -> AnswerChain:
+    """The chain with an LLM answerer whose model always replies ``reply``."""
+    chat = GenericFakeChatModel(messages=itertools.repeat(AIMessage(reply)))
+    quoter = ExtractiveAnswerer(min_coverage=FALLBACK_COVERAGE) if fallback else None
+    return AnswerChain(kb.retriever(k=5), LLMAnswerer(chat), quoter)
+
+
+def test_a_refused_question_the_passages_plainly_answer_is_quoted(seeds_kb: KnowledgeBase) -> None:
+    result = chain_saying(seeds_kb, "NO_ANSWER").invoke(ANSWERED)
+    assert not result["refused"] and result["answerer"] == "extractive"
+    assert "2月18日" in normalize(result["answer"]).replace(" ", "")
+    for c in result["citations"]:
+        assert c["quote"] == seeds_kb.index.document(c["doc_id"]).text[c["start"] : c["end"]]
+        assert f"[{c['n']}]" in result["answer"]
+
+
+def test_without_a_fallback_the_refusal_stands(seeds_kb: KnowledgeBase) -> None:
+    result = chain_saying(seeds_kb, "NO_ANSWER", fallback=False).invoke(ANSWERED)
+    assert result["refused"] and result["answerer"] == "llm" and result["citations"] == []
+
+
+@pytest.mark.parametrize("question", [
+    "Sora正式向公众开放的具体日期是哪一天?",
+    "字节跳动的Boximator测试网站的网址是什么?",
+    "Paul Trillo 用 Sora 製作的首支官方MV是為哪首歌曲製作的?",
+])
+def test_a_refused_unanswerable_question_is_not_quoted(seeds_kb: KnowledgeBase,
+                                                       question: str) -> None:
+    assert chain_saying(seeds_kb, "NO_ANSWER").invoke(question)["refused"]
+
+
+@pytest.mark.parametrize(("min_cited_relevance", "refused"), [(MIN_CITED_RELEVANCE, True),
+                                                              (0.0, False)])
+def test_an_answer_citing_a_sentence_off_the_question_does_not_stand(
+    seeds_kb: KnowledgeBase, min_cited_relevance: float, refused: bool,
+) -> None:
+    """The passages give "9 美元到 169 美元不等" for Sora course adverts: the number occurs,
+    so the citation holds, but the sentence says nothing of a subscription."""
+    chat = GenericFakeChatModel(messages=itertools.repeat(AIMessage("每月169美元[1]。")))
+    chain = AnswerChain(seeds_kb.retriever(k=5), LLMAnswerer(chat),
+                        min_cited_relevance=min_cited_relevance)
+    result = chain.invoke("Sora的订阅费用是多少每月？")
+    assert result["refused"] is refused
+    assert refused or "169 美元" in result["citations"][0]["quote"]
