@@ -3,6 +3,7 @@ the seeds gold set (eval/gold/seeds.jsonl), scored exactly as ``wenda eval`` sco
 
     python bench/answer_bench.py                          # extractive, then the default LLM
     python bench/answer_bench.py --answerer llm --model qwen2.5-coder-0.5b --limit 30
+    python bench/answer_bench.py --answerer llm --budget 300   # excerpt characters (prefill)
 
 accuracy: the gold answer or an alias is contained in the answer (both normalized), over
 answerable questions; citation precision: share of an answer's citations that overlap the
@@ -37,8 +38,10 @@ COLUMNS = ["answerer", "accuracy", "citation precision", "refusal recall", "fals
 
 
 def run(kb: KnowledgeBase, items: list[GoldItem], answerer: str, model: str | None,
-        k: int) -> dict[str, Any]:
-    options = {"model": model} if answerer == "llm" else {}
+        k: int, budget: int | None = None) -> dict[str, Any]:
+    options: dict[str, Any] = {"model": model} if answerer == "llm" else {}
+    if answerer == "llm" and budget:
+        options["budget"] = budget
     kb.ask(items[0].question, answerer=answerer, k=k, **options)  # warm-up: load the models
     result = run_eval(kb, items, k=k, answerer=answerer, answer_options=options).to_dict()
     return result | {"machine": machine_info(), "peak_rss_mb": round(
@@ -63,6 +66,8 @@ def main() -> None:
     parser.add_argument("--gold", type=Path, default=SEEDS_GOLD)
     parser.add_argument("--limit", type=int, help="a reproducible sample of this many questions")
     parser.add_argument("-k", type=int, default=5)
+    parser.add_argument("--budget", type=int,
+                        help="characters of excerpts the LLM reads (default: the answerer's)")
     args = parser.parse_args()
 
     items, problems = load_gold(args.gold)
@@ -73,8 +78,9 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     rows = []
     for answerer in args.answerer:
-        result = run(kb, items, answerer, args.model, args.k)
+        result = run(kb, items, answerer, args.model, args.k, args.budget)
         suffix = f"_{Path(args.model).stem}" if answerer == "llm" else ""
+        suffix += f"_budget{args.budget}" if answerer == "llm" and args.budget else ""
         out = RESULTS / f"answer_{answerer}{suffix}.json"
         out.write_text(json.dumps(result, ensure_ascii=False, indent=1))
         rows.append(row(result))

@@ -110,15 +110,7 @@ class AnswerChain(Runnable[Any, dict]):
         started = time.perf_counter()
         question = check_query(input["question"] if isinstance(input, dict) else input)
         script = reply_script(question)
-        index = self.retriever.index
-        query = self.answerer.search_query(question, script, config)
-        if query != question:  # a translation: keep the names it may have lost
-            kept = [t for t in known_names(question, index.bm25) if t not in normalize(query)]
-            query = " ".join([query, *kept])
-        documents = self.retriever.invoke(query, config)
-        terms = QueryTerms.of(query, index.bm25)
-        passages = [to_passage(n, doc, index.document(doc.metadata["doc_id"]).text, terms)
-                    for n, doc in enumerate(documents, start=1)]
+        terms, passages = self.passages(question, config)
         retrieved = time.perf_counter()
         given = self.answerer.select(question, passages)
         raw, shown, first = "", 0, None
@@ -151,6 +143,20 @@ class AnswerChain(Runnable[Any, dict]):
             "timings": {"retrieve_ms": ms(retrieved), "first_token_ms": ms(first or done),
                         "total_ms": ms(done)},
         }
+
+    def passages(self, question: str, config: RunnableConfig | None = None,
+                 ) -> tuple[QueryTerms, list[Passage]]:
+        """The retrieved passages as the answerer sees them, and the question's terms they
+        are scored by (for the LLM, an English question's translation is searched)."""
+        index = self.retriever.index
+        query = self.answerer.search_query(question, reply_script(question), config)
+        if query != question:  # a translation: keep the names it may have lost
+            kept = [t for t in known_names(question, index.bm25) if t not in normalize(query)]
+            query = " ".join([query, *kept])
+        documents = self.retriever.invoke(query, config)
+        terms = QueryTerms.of(query, index.bm25)
+        return terms, [to_passage(n, doc, index.document(doc.metadata["doc_id"]).text, terms)
+                       for n, doc in enumerate(documents, start=1)]
 
     def _standing(self, raw: str, given: list[Excerpt], question: str,
                   terms: QueryTerms) -> Grounded | None:

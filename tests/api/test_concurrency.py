@@ -70,6 +70,7 @@ def test_health_answers_while_the_llm_writes(url: str, service: Service) -> None
     for response in results:
         assert response.status_code == 200
         result = response.json()
-        assert result["answerer"] == "llm" and isinstance(result["refused"], bool)
+        assert result["answerer"] in ("llm", "extractive")  # the quote where the LLM refused
+        assert isinstance(result["refused"], bool)
         for c in result["citations"]:
             assert c["quote"] == service.kb.index.document(c["doc_id"]).text[c["start"]:c["end"]]

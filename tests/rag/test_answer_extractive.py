@@ -70,6 +70,19 @@ def test_the_chain_is_a_runnable(seeds_kb: KnowledgeBase) -> None:
     assert [b["answer"] for b in batch][0] == result["answer"] and len(batch) == 2
 
 
+def test_the_passages_are_what_the_answer_quotes_from(seeds_kb: KnowledgeBase) -> None:
+    chain = AnswerChain.of(seeds_kb.retriever(k=5))
+    question = CASES[2][0]
+    terms, passages = chain.passages(question)
+    assert [p.n for p in passages] == [1, 2, 3, 4, 5] and "投票" in terms.weights
+    starts = {(p.doc_id, s.start) for p in passages for s in p.sentences}
+    ends = {(p.doc_id, s.end) for p in passages for s in p.sentences}
+    result = chain.invoke(question)
+    assert result["citations"]
+    for c in result["citations"]:  # whole sentences of the passages
+        assert (c["doc_id"], c["start"]) in starts and (c["doc_id"], c["end"]) in ends
+
+
 def test_bad_questions(seeds_kb: KnowledgeBase) -> None:
     with pytest.raises(ValueError, match="empty query"):
         seeds_kb.ask("  ")

@@ -17,8 +17,9 @@ import httpx
 import pytest
 
 from embeddings import MODELS, ModelStoreError
-from rag.answering import REFUSALS, AnswerChain, AnswerError, make_answerer
-from rag.answering.llm import ChatLlamaCpp, endpoint_chat, llama_chat
+from rag.answering import REFUSALS, AnswerChain, AnswerError, LLMAnswerer, make_answerer
+from rag.answering.llm import ChatLlamaCpp, _load, endpoint_chat, llama_chat
+from rag.answering.prompt import SYSTEM_PROMPT
 from rag.knowledge_base import KnowledgeBase
 from rag.normalize import normalize, to_traditional
 
@@ -40,11 +41,24 @@ def test_chat_model_streams_tokens() -> None:
 
 
 def assert_grounded(result: dict, kb: KnowledgeBase) -> None:
-    assert result["answerer"] == "llm" and isinstance(result["refused"], bool)
+    """Cited, exact quotes, whether the model wrote the answer or refused and the chain
+    quoted a passage sentence instead (``answerer`` says which)."""
+    assert result["answerer"] in ("llm", "extractive") and isinstance(result["refused"], bool)
     for c in result["citations"]:
         assert f"[{c['n']}]" in result["answer"]
         assert c["quote"] == kb.index.document(c["doc_id"]).text[c["start"] : c["end"]]
     assert result["timings"]["first_token_ms"] <= result["timings"]["total_ms"]
+
+
+def test_translating_a_question_keeps_the_answer_prompt_cached() -> None:
+    """English questions are translated for search under the answer's system prompt, so
+    llama.cpp's cached prefix still starts with it when the answer is asked."""
+    chat = llama_chat(SMALL)
+    LLMAnswerer(chat).search_query("Who leads the Sora team at OpenAI?", "en")
+    llama, _ = _load(chat.model_path, chat.n_ctx, chat.n_threads)
+    system = llama.tokenize(f"<|im_start|>system\n{SYSTEM_PROMPT}<|im_end|>".encode(),
+                            add_bos=False, special=True)
+    assert llama.input_ids[: len(system)].tolist() == system
 
 
 def test_streams_a_grounded_answer(chain: AnswerChain, seeds_kb: KnowledgeBase) -> None:
