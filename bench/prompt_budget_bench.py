@@ -24,7 +24,7 @@ from eval.metrics import answer_correct
 from eval.report import machine_info, markdown_table
 from rag.answering import AnswerChain, LLMAnswerer
 from rag.answering.language import reply_script
-from rag.answering.llm import DEFAULT_GENERATOR, _load, llama_chat
+from rag.answering.llm import DEFAULT_GENERATOR, llama_chat
 from rag.answering.prompt import build_messages
 from rag.knowledge_base import KnowledgeBase
 
@@ -41,7 +41,7 @@ def main() -> None:
     items = [i for i in load_gold(SEEDS_GOLD)[0] if i.answerable]
     kb = KnowledgeBase.open(progress=False)
     chat = llama_chat(args.model)
-    llama, _ = _load(chat.model_path, chat.n_ctx, chat.n_threads)
+    llama, _ = chat.load()
     chain = AnswerChain(kb.retriever(k=args.k), LLMAnswerer(chat))
     retrieved = [chain.passages(item.question) for item in items]
 

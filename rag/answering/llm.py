@@ -85,9 +85,10 @@ class ChatLlamaCpp(BaseChatModel):
         return {"model_path": self.model_path, "n_ctx": self.n_ctx,
                 "max_tokens": self.max_tokens, "temperature": self.temperature}
 
-    def load(self) -> None:
-        """Load the model now (it is loaded on first use otherwise), to fail early."""
-        _load(self.model_path, self.n_ctx, self.n_threads)
+    def load(self) -> tuple[Any, threading.Lock]:
+        """The process's shared ``Llama`` for these settings and the lock that serialises
+        it, loaded now if it is not yet (call it early to fail early)."""
+        return _load(self.model_path, self.n_ctx, self.n_threads)
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None,
@@ -97,7 +98,7 @@ class ChatLlamaCpp(BaseChatModel):
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None,
                 **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        llama, lock = _load(self.model_path, self.n_ctx, self.n_threads)
+        llama, lock = self.load()
         chat = [{"role": _ROLES.get(m.type, "user"), "content": m.text} for m in messages]
         with lock:
             pieces = llama.create_chat_completion(

@@ -10,7 +10,6 @@ import httpx
 
 from api import Service
 from rag.answering import llama_chat
-from rag.answering.llm import _load
 
 SMALL = "qwen2.5-coder-0.5b"  # the service's LLM (conftest)
 QUESTIONS = [
@@ -50,7 +49,7 @@ def test_health_answers_while_the_llm_writes(url: str, service: Service) -> None
     is held), health is asked: it answers, with the second answer still to come. Both
     answers come back grounded."""
     chat = llama_chat(SMALL)
-    _, generating = _load(chat.model_path, chat.n_ctx, chat.n_threads)  # held while writing
+    _, generating = chat.load()  # the lock, held while writing
     with httpx.Client(base_url=url, timeout=600) as client, ThreadPoolExecutor(2) as pool:
         started = time.perf_counter()
         client.get("/v1/health")

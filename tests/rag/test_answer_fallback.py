@@ -19,11 +19,12 @@ from rag.normalize import normalize
 ANSWERED = "國家網信辦於哪一天發布公告,公開第四批境內深度合成服務算法備案信息?"  # 2月18日
 
 
-def chain_saying(kb: KnowledgeBase, reply: str, fallback: bool = True) -> AnswerChain:
+def chain_saying(kb: KnowledgeBase, reply: str, fallback: bool = True,
+                 min_cited_relevance: float = MIN_CITED_RELEVANCE) -> AnswerChain:
     """The chain with an LLM answerer whose model always replies ``reply``."""
     chat = GenericFakeChatModel(messages=itertools.repeat(AIMessage(reply)))
     quoter = ExtractiveAnswerer(min_coverage=FALLBACK_COVERAGE) if fallback else None
-    return AnswerChain(kb.retriever(k=5), LLMAnswerer(chat), quoter)
+    return AnswerChain(kb.retriever(k=5), LLMAnswerer(chat), quoter, min_cited_relevance)
 
 
 def test_a_refused_question_the_passages_plainly_answer_is_quoted(seeds_kb: KnowledgeBase) -> None:
@@ -57,9 +58,8 @@ def test_an_answer_citing_a_sentence_off_the_question_does_not_stand(
 ) -> None:
     """The passages give "9 美元到 169 美元不等" for Sora course adverts: the number occurs,
     so the citation holds, but the sentence says nothing of a subscription."""
-    chat = GenericFakeChatModel(messages=itertools.repeat(AIMessage("每月169美元[1]。")))
-    chain = AnswerChain(seeds_kb.retriever(k=5), LLMAnswerer(chat),
-                        min_cited_relevance=min_cited_relevance)
+    chain = chain_saying(seeds_kb, "每月169美元[1]。", fallback=False,
+                         min_cited_relevance=min_cited_relevance)
     result = chain.invoke("Sora的订阅费用是多少每月？")
     assert result["refused"] is refused
     assert refused or "169 美元" in result["citations"][0]["quote"]

@@ -18,7 +18,7 @@ import pytest
 
 from embeddings import MODELS, ModelStoreError
 from rag.answering import REFUSALS, AnswerChain, AnswerError, LLMAnswerer, make_answerer
-from rag.answering.llm import ChatLlamaCpp, _load, endpoint_chat, llama_chat
+from rag.answering.llm import ChatLlamaCpp, endpoint_chat, llama_chat
 from rag.answering.prompt import SYSTEM_PROMPT
 from rag.knowledge_base import KnowledgeBase
 from rag.normalize import normalize, to_traditional
@@ -55,7 +55,7 @@ def test_translating_a_question_keeps_the_answer_prompt_cached() -> None:
     llama.cpp's cached prefix still starts with it when the answer is asked."""
     chat = llama_chat(SMALL)
     LLMAnswerer(chat).search_query("Who leads the Sora team at OpenAI?", "en")
-    llama, _ = _load(chat.model_path, chat.n_ctx, chat.n_threads)
+    llama, _ = chat.load()
     system = llama.tokenize(f"<|im_start|>system\n{SYSTEM_PROMPT}<|im_end|>".encode(),
                             add_bos=False, special=True)
     assert llama.input_ids[: len(system)].tolist() == system
