@@ -37,8 +37,11 @@ _SCALE = r"\s*(?:余|多)?\s*(?:万|亿|千|百)?\s*"
 _ASKS_AMOUNT = re.compile(rf"(?:多少|几(?!乎))({_UNITS})?|how (?:many|much)")
 _ASKS_DAY = re.compile(r"哪一天|哪天|日期|几号|what date|which day")
 _ASKS_TIME = re.compile(r"哪一年|哪年|何时|什么时候|\bwhen\b|what year")
+_ASKS_DURATION = re.compile(r"多长时间|多久|多长|how long")
 _DAY = re.compile(r"\d+\s*[日号]")
 _TIME = re.compile(r"\d+\s*[年月日]")
+_DURATION = re.compile(rf"(?:\d+(?:\.\d+)?|[零一二三四五六七八九十百千两半]+){_SCALE}"
+                       r"(?:秒|分钟|小时|个?月|天|周|年|个?星期|seconds?|minutes?|hours?|days?)")
 
 
 def answer_shape(norm_question: str) -> re.Pattern[str] | None:
@@ -47,6 +50,8 @@ def answer_shape(norm_question: str) -> re.Pattern[str] | None:
         return _DAY
     if _ASKS_TIME.search(norm_question):
         return _TIME
+    if _ASKS_DURATION.search(norm_question):
+        return _DURATION
     amount = _ASKS_AMOUNT.search(norm_question)
     if amount:
         return _amount(amount.group(1))

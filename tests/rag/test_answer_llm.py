@@ -19,9 +19,9 @@ import pytest
 from embeddings import MODELS, ModelStoreError
 from rag.answering import REFUSALS, AnswerChain, AnswerError, LLMAnswerer, make_answerer
 from rag.answering.llm import ChatLlamaCpp, endpoint_chat, llama_chat
-from rag.answering.prompt import SYSTEM_PROMPT
+from rag.answering.prompt import SYSTEM_PROMPT, build_messages
 from rag.knowledge_base import KnowledgeBase
-from rag.normalize import normalize, to_traditional
+from rag.normalize import normalize, to_simplified, to_traditional
 
 SMALL = "qwen2.5-coder-0.5b"  # the README's test command fetches it
 
@@ -59,6 +59,21 @@ def test_translating_a_question_keeps_the_answer_prompt_cached() -> None:
     system = llama.tokenize(f"<|im_start|>system\n{SYSTEM_PROMPT}<|im_end|>".encode(),
                             add_bos=False, special=True)
     assert llama.input_ids[: len(system)].tolist() == system
+
+
+def test_the_prompt_gives_traditional_passages_in_fewer_simplified_tokens(
+        chain: AnswerChain) -> None:
+    question = "文心一言用了多長時間生成那篇關於靈活就業群體勞動權益的文章?"
+    _, passages = chain.passages(question)
+    given = chain.answerer.select(question, passages)
+    written = " ".join(e.text for e in given)
+    assert written != to_simplified(written)  # the seeds article is Traditional
+    prompt = build_messages(question, given, "zh-Hant")[1].text
+    assert prompt == to_simplified(prompt) and to_simplified(written) in prompt
+    llama, _ = chain.answerer.chat.load()
+    traditional, simplified = (len(llama.tokenize(t.encode(), add_bos=False))
+                               for t in (written, to_simplified(written)))
+    assert simplified < 0.95 * traditional
 
 
 def test_streams_a_grounded_answer(chain: AnswerChain, seeds_kb: KnowledgeBase) -> None:
