@@ -91,14 +91,6 @@ def retrieval_metrics(evidence: Sequence[Sequence[int | None]],
 
 # -- answers -------------------------------------------------------------------------------
 _SPACE = re.compile(r"\s+")
-_CITATION_MARKER = re.compile(r"\[\d+\]")
-
-
-def without_markers(answer: str) -> str:
-    """The answer's text as scored: its [n] citation markers are not part of it."""
-    return _CITATION_MARKER.sub("", answer)
-
-
 def fold(text: str) -> str:
     """Matching form of an answer: Simplified, half-width, lowercase, no whitespace."""
     return _SPACE.sub("", normalize(text))

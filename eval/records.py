@@ -12,6 +12,7 @@ from typing import Any
 from eval import metrics
 from eval.gold import GoldItem
 from eval.metrics import EvidenceGroup, Span
+from rag.answering.citations import without_markers
 from rag.retrieval import Hit
 
 # What went wrong, as fixed labels so that runs can count them.
@@ -87,7 +88,7 @@ class QuestionRecord:
                   if k != "retrieve_ms" and v is not None}  # retrieval is timed by the runner
         self.timings.update(stages)
         if self.answerable:
-            given = "" if self.refused else metrics.without_markers(self.answer)
+            given = "" if self.refused else without_markers(self.answer)
             self.correct = metrics.answer_correct(given, self.gold)
             self.f1, self.em = metrics.cmrc_f1(given, self.gold), metrics.cmrc_em(given, self.gold)
         if self.evidence and not self.refused:

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from langchain_core.runnables import Runnable, RunnableConfig
 
-from rag.answering.citations import CrossLingual, Grounded, ground
+from rag.answering.citations import CrossLingual, Grounded, ground, without_markers
 from rag.answering.evidence import Excerpt, Passage, to_passage
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.generative import LLMAnswerer
@@ -30,7 +30,7 @@ from rag.answering.language import REFUSALS, in_script, reply_script
 from rag.answering.llm import endpoint_chat, llama_chat
 from rag.answering.prompt import is_refusal, may_become_refusal
 from rag.answering.terms import QueryTerms, known_names
-from rag.normalize import Script, normalize
+from rag.normalize import Script, detect_script, normalize
 from rag.retrieval import HybridRetriever, check_query
 
 ANSWERERS = ("extractive", "llm")
@@ -161,11 +161,15 @@ class AnswerChain(Runnable[Any, dict]):
     def _standing(self, raw: str, given: list[Excerpt], question: str,
                   terms: QueryTerms) -> Grounded | None:
         """The grounded answer, or None when there is none to give: the model refused, no
-        sentence has support, or what it cites hardly touches the question."""
+        sentence has support, what it cites hardly touches the question, or a Chinese
+        answer lacks the shape its question asks for (a count, a day, a duration)."""
         if not given or not raw or is_refusal(raw):
             return None
         grounded = ground(raw, given, question, cross_lingual=self.cross_lingual)
         cited = [terms.relevance(normalize(c["quote"])) for c in grounded.citations]
         if not grounded.supported or max(cited) < self.min_cited_relevance:
             return None
+        answer = normalize(without_markers(grounded.answer))
+        if detect_script(answer) != "en" and not terms.has_shape(answer):
+            return None  # "视频压缩网络、…" for "几个方面"; English may spell a number out
         return grounded

@@ -108,6 +108,11 @@ def support(claim: str, excerpt: Excerpt, known: frozenset[str] = frozenset(),
     return score, [excerpt.indices[i] for i in carrying]
 
 
+def without_markers(text: str) -> str:
+    """The text without its [n] citation markers."""
+    return _MARKERS.sub("", text)
+
+
 def ground(answer: str, given: list[Excerpt], question: str = "",
            min_support: float = MIN_SUPPORT,
            cross_lingual: CrossLingual | None = None) -> Grounded:

@@ -33,8 +33,8 @@ class LLMAnswerer:
     sentence covering at least ``min_relevance`` of the question (else it refuses unasked).
 
     250 characters: on the seeds gold set the answer is in the excerpts as often as at
-    300 (0.916; 400 and more: 0.925) for 195 prompt tokens at p50 instead of 258, what the
-    first token waits for (``bench/prompt_budget_bench.py``)."""
+    300 (0.925; 350 and more: 0.935) for 176 prompt tokens at p50 instead of 231 at 400,
+    what the first token waits for (``bench/prompt_budget_bench.py``)."""
 
     name = "llm"
 

@@ -32,7 +32,8 @@ STOPWORDS = frozenset(_CHINESE.split() + _ENGLISH.split())
 
 # What a question's words say its answer looks like: "多少元" needs a sentence stating an
 # amount in 元, "哪一天" one stating a day. A sentence without that shape cannot answer it.
-_UNITS = "美元|欧元|个|家|元|吨|小时|块|名|秒|年|天|倍|人|次|位|条|部|款|周|月|日|岁|张|篇|种|项|台"
+_UNITS = ("美元|欧元|个|家|元|吨|小时|块|名|秒|年|天|倍|人|次|位|条|部|款|周|月|日|岁|张|篇|种"
+          "|项|台|届")
 _SCALE = r"\s*(?:余|多)?\s*(?:万|亿|千|百)?\s*"
 _ASKS_AMOUNT = re.compile(rf"(?:多少|几(?!乎))({_UNITS})?|how (?:many|much)")
 _ASKS_DAY = re.compile(r"哪一天|哪天|日期|几号|what date|which day")
@@ -111,11 +112,14 @@ class QueryTerms:
                     if (t in words if t.isascii() else t in norm_text))
         return found / total
 
+    def has_shape(self, norm_text: str) -> bool:
+        """Whether the text states what the question asks for ("四个方面" for "几个方面"),
+        always true of a question that implies no shape."""
+        return self.shape is None or bool(self.shape.search(norm_text))
+
     def relevance(self, norm_text: str) -> float:
         """Coverage of a sentence, 0 when it lacks the shape the answer must have."""
-        if self.shape is not None and not self.shape.search(norm_text):
-            return 0.0
-        return self.coverage(norm_text)
+        return self.coverage(norm_text) if self.has_shape(norm_text) else 0.0
 
 
 def content_units(norm_text: str) -> set[str]:

@@ -6,6 +6,7 @@ import pytest
 
 from eval import metrics
 from eval.metrics import Span
+from rag.answering.citations import without_markers
 
 
 def spans(*triples: tuple[str, int, int]) -> list[Span]:
@@ -85,9 +86,9 @@ def test_answer_correct_folds_script_width_case_and_space():
 
 def test_citation_markers_are_not_part_of_the_answer():
     answer = "可选择经典等模式进行游戏[1]。AGG01比青霉素有效100倍[2][3]。"
-    assert metrics.without_markers(answer) == "可选择经典等模式进行游戏。AGG01比青霉素有效100倍。"
+    assert without_markers(answer) == "可选择经典等模式进行游戏。AGG01比青霉素有效100倍。"
     assert not metrics.answer_correct(answer, ["进行游戏。"])
-    assert metrics.answer_correct(metrics.without_markers(answer), ["进行游戏。"])
+    assert metrics.answer_correct(without_markers(answer), ["进行游戏。"])
 
 
 @pytest.mark.parametrize(("prediction", "golds", "f1", "em"), [

@@ -1,7 +1,7 @@
 """The chain's last word on an LLM's answer, with a scripted chat model over the real seeds
 index: a refusal of a question the passages plainly answer falls back to quoting them, a
 refusal of an unanswerable one stands, and an answer whose citation is off the question
-does not stand."""
+does not stand, nor one that lacks the shape its question asks for."""
 
 from __future__ import annotations
 
@@ -63,3 +63,14 @@ def test_an_answer_citing_a_sentence_off_the_question_does_not_stand(
     result = chain.invoke("Sora的订阅费用是多少每月？")
     assert result["refused"] is refused
     assert refused or "169 美元" in result["citations"][0]["quote"]
+
+
+@pytest.mark.parametrize(("reply", "answerer"), [
+    ("视频压缩网络、语言理解和世界模型[1]。", "extractive"),  # lists them: quoted instead
+    ("四个方面[1]。", "llm"),
+])
+def test_a_chinese_answer_must_have_the_shape_its_question_asks_for(
+        seeds_kb: KnowledgeBase, reply: str, answerer: str) -> None:
+    result = chain_saying(seeds_kb, reply).invoke("钟俊浩认为Sora的“王炸”能力体现在几个方面?")
+    assert not result["refused"] and result["answerer"] == answerer
+    assert "四个方面" in normalize(result["answer"])
