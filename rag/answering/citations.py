@@ -22,7 +22,7 @@ from langchain_core.embeddings import Embeddings
 from rag.answering.evidence import Excerpt
 from rag.answering.terms import NAMES_AND_NUMBERS, content_units, overlap
 from rag.chunking import split_sentences
-from rag.normalize import normalize
+from rag.normalize import detect_script, normalize
 
 MIN_SUPPORT = 0.35
 
@@ -31,6 +31,7 @@ _MARKERS_AFTER_END = re.compile(r"([。！？!?.；;]+)((?:\s*[\[【［][\d\s,�
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _HAN_CHAR = re.compile(r"[\u3400-\u9fff]")
 _TRAILING_END = re.compile(r"[。！？!?.；;]+$")
+_BRACKETED_HAN = re.compile(r"\s*[(（]([^()（）]*[\u3400-\u9fff][^()（）]*)[)）]")
 
 
 @dataclass
@@ -108,6 +109,20 @@ def support(claim: str, excerpt: Excerpt, known: frozenset[str] = frozenset(),
     return score, [excerpt.indices[i] for i in carrying]
 
 
+def without_invented_quotes(answer: str, given: list[Excerpt]) -> str:
+    """An English answer's brackets promise the passages' own words ("Microsoft (微软)");
+    a bracket whose words the excerpts do not hold ("Boximator (盒imator)") was made up by
+    the model and is dropped, so it cannot make the sentence fail its support check."""
+    if detect_script(_BRACKETED_HAN.sub("", answer)) != "en":
+        return answer
+    held = content_units(normalize(" ".join(e.text for e in given)))
+
+    def keep_if_held(m: re.Match[str]) -> str:
+        return m[0] if overlap(content_units(normalize(m[1])), held) >= 0.5 else ""
+
+    return _BRACKETED_HAN.sub(keep_if_held, answer)
+
+
 def without_markers(text: str) -> str:
     """The text without its [n] citation markers."""
     return _MARKERS.sub("", text)
@@ -120,7 +135,7 @@ def ground(answer: str, given: list[Excerpt], question: str = "",
     from."""
     asked = normalize(question)
     known = frozenset(content_units(asked) | numbers(asked.replace(" ", "")))
-    answer = _MARKERS_AFTER_END.sub(r"\2\1", answer.strip())
+    answer = _MARKERS_AFTER_END.sub(r"\2\1", without_invented_quotes(answer.strip(), given))
     out, unsupported, supported = [], [], 0
     quoted: dict[int, set[int]] = {}
     for s, e in split_sentences(answer):

@@ -76,6 +76,14 @@ def test_english_answers_are_grounded_by_names_and_numbers() -> None:
         (given[0].passage.sentences[1].start, given[0].passage.sentences[3].end)}
 
 
+def test_an_english_answers_made_up_brackets_are_dropped_and_real_ones_kept() -> None:
+    given = [excerpt(1, passage())]
+    made_up = ground("The research lead is Tim Brooks (蒂姆·布鲁斯) [1].", given)
+    assert made_up.answer == "The research lead is Tim Brooks[1]." and made_up.supported == 1
+    held = ground("The research lead is Tim Brooks (布魯克斯) [1].", given)
+    assert held.answer == "The research lead is Tim Brooks (布魯克斯)[1]."
+
+
 def test_restating_the_question_is_not_an_answer() -> None:
     given = [excerpt(1, passage())]
     question = "布魯克斯說Sora著眼於什麼?"
