@@ -91,6 +91,8 @@ def retrieval_metrics(evidence: Sequence[Sequence[int | None]],
 
 # -- answers -------------------------------------------------------------------------------
 _SPACE = re.compile(r"\s+")
+
+
 def fold(text: str) -> str:
     """Matching form of an answer: Simplified, half-width, lowercase, no whitespace."""
     return _SPACE.sub("", normalize(text))
