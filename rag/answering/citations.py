@@ -115,7 +115,7 @@ def without_invented_quotes(answer: str, given: list[Excerpt]) -> str:
     the model and is dropped, so it cannot make the sentence fail its support check."""
     if detect_script(_BRACKETED_HAN.sub("", answer)) != "en":
         return answer
-    held = content_units(normalize(" ".join(e.text for e in given)))
+    held = content_units(" ".join(s.norm for e in given for s in e.sentences))
 
     def keep_if_held(m: re.Match[str]) -> str:
         return m[0] if overlap(content_units(normalize(m[1])), held) >= 0.5 else ""

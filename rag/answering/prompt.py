@@ -2,7 +2,7 @@
 
 Prefill is the cost on 2 cores (~33 tokens/s for the 1.5B model), so each passage gives only
 its 1-3 sentences that best match the question, within a character budget, and in
-Simplified script whatever the article's: Qwen's tokenizer needs 10-25 % fewer tokens for
+Simplified script whatever the article's: Qwen's tokenizer needs 10-27 % fewer tokens for
 Simplified text than for Traditional, and the reply is converted to the question's script
 anyway. The system prompt never changes, so llama.cpp reuses its KV cache from one question
 to the next.
