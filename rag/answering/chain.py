@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from langchain_core.runnables import Runnable, RunnableConfig
 
 from rag.answering.citations import CrossLingual, Grounded, ground, without_markers
-from rag.answering.evidence import Excerpt, Passage, to_passage
+from rag.answering.evidence import Excerpt, Passage, byline_passage, to_passage
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.generative import LLMAnswerer
 from rag.answering.language import REFUSALS, in_script, reply_script
@@ -146,17 +146,20 @@ class AnswerChain(Runnable[Any, dict]):
 
     def passages(self, question: str, config: RunnableConfig | None = None,
                  ) -> tuple[QueryTerms, list[Passage]]:
-        """The retrieved passages as the answerer sees them, and the question's terms they
-        are scored by (for the LLM, an English question's translation is searched)."""
+        """The retrieved passages as the answerer sees them (with the byline first when the
+        question asks who wrote the article), and the question's terms they are scored by
+        (for the LLM, an English question's translation is searched)."""
         index = self.retriever.index
         query = self.answerer.search_query(question, reply_script(question), config)
         if query != question:  # a translation: keep the names it may have lost
             kept = [t for t in known_names(question, index.bm25) if t not in normalize(query)]
             query = " ".join([query, *kept])
         documents = self.retriever.invoke(query, config)
-        terms = QueryTerms.of(query, index.bm25)
-        return terms, [to_passage(n, doc, index.document(doc.metadata["doc_id"]).text, terms)
-                       for n, doc in enumerate(documents, start=1)]
+        terms = QueryTerms.of(query, index.bm25, asked=question)
+        passages = [to_passage(n, doc, index.document(doc.metadata["doc_id"]).text, terms)
+                    for n, doc in enumerate(documents, start=1)]
+        byline = byline_passage(terms, passages)
+        return terms, passages if byline is None else [byline, *passages]
 
     def _standing(self, raw: str, given: list[Excerpt], question: str,
                   terms: QueryTerms) -> Grounded | None:

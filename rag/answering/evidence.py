@@ -8,6 +8,7 @@ so a quote is always ``original[start:end]`` and never swallows debris around it
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
@@ -131,3 +132,29 @@ def to_passage(n: int, doc: Document, original: str, terms: QueryTerms) -> Passa
     sentences = sentences_of(doc.page_content, original, meta["start"], meta["end"])
     return Passage(n, meta["doc_id"], meta["source"], meta.get("title") or "", meta["score"],
                    original, sentences, [terms.relevance(s.norm) for s in sentences])
+
+
+_LINE = re.compile(r"[^\n]+")
+MAX_BYLINE = 120  # characters: a byline is a short line
+
+
+def byline_passage(terms: QueryTerms, passages: list[Passage]) -> Passage | None:
+    """For a question asking who wrote, edited or published an article: the byline line it
+    asks for, from the best-ranked retrieved article that has one, as a one-sentence
+    passage ranked with that article. Bylines stand apart from the text they sign, so the
+    chunks retrieved for the question's words seldom hold them."""
+    if terms.byline is None:
+        return None
+    seen: set[str] = set()
+    for p in passages:
+        if p.doc_id in seen:
+            continue
+        seen.add(p.doc_id)
+        for m in _LINE.finditer(p.original):
+            text = m[0].strip()
+            if len(text) <= MAX_BYLINE and terms.is_byline(normalize(text)):
+                start = m.start() + m[0].index(text)
+                line = Sentence(text, normalize(text), start, start + len(text))
+                return Passage(p.n, p.doc_id, p.source, p.title, p.score, p.original,
+                               [line], [terms.relevance(line.norm)])
+    return None

@@ -37,7 +37,8 @@ _UNITS = ("美元|欧元|个|家|元|吨|小时|块|名|秒|年|天|倍|人|次|
 _SCALE = r"\s*(?:余|多)?\s*(?:万|亿|千|百)?\s*"
 _ASKS_AMOUNT = re.compile(rf"(?:多少|几(?!乎))({_UNITS})?|how (?:many|much)")
 _ASKS_DAY = re.compile(r"哪一天|哪天|日期|几号|what date|which day")
-_ASKS_TIME = re.compile(r"哪一年|哪年|何时|什么时候|\bwhen\b|what year")
+_ASKS_TIME = re.compile(r"哪一年|哪年|何时|什么时候|what year"
+                        r"|\bwhen (?:did|does|do|is|was|were|will|has|have|are)\b")
 _ASKS_DURATION = re.compile(r"多长时间|多久|多长|how long")
 _DAY = re.compile(r"\d+\s*[日号]")
 _TIME = re.compile(r"\d+\s*[年月日]")
@@ -59,11 +60,39 @@ def answer_shape(norm_question: str) -> re.Pattern[str] | None:
     return None
 
 
+def shape_words(norm_question: str) -> list[str]:
+    """The words by which a question asks for its answer's shape ("日期", "哪一天"): the
+    shape check stands for them, an answering sentence need not repeat them."""
+    asks = (_ASKS_DAY, _ASKS_TIME, _ASKS_DURATION, _ASKS_AMOUNT)
+    return [m[0] for pattern in asks for m in pattern.finditer(norm_question)]
+
+
 def _amount(unit: str | None) -> re.Pattern[str]:
     """Digits (with ``unit`` if given), or Chinese numerals followed by a unit ("十余家")."""
     unit = re.escape(unit) if unit else None
     return re.compile(rf"\d+(?:[.,]\d+)*{_SCALE}{unit or ''}"
                       rf"|[零一二三四五六七八九十百千两]+{_SCALE}(?:{unit or _UNITS})")
+
+
+# Who wrote, edited or published an article is told by a byline, a line of its own that
+# shares no words with a question about it: "本报记者 樊三彩", "◎陈宁", "责任编辑:刘万里",
+# "本文作者:新智元,来源:新智元". A question asking for one of these roles → the line that answers.
+_NAME = r"[\u4e00-\u9fff]{2,4}"
+_BYLINES = (
+    (re.compile(r"编辑[^,?]{0,4}(?:是谁|是哪)|\beditor\b"), re.compile(r"(?:责任)?编辑\s*:.+")),
+    (re.compile(r"(?:记者|作者|署名)[^,?]{0,6}(?:是谁|是哪)|\b(?:author|reporter|byline)\b"
+                r"|who wrote"),
+     re.compile(rf"◎\s*{_NAME}|\S{{0,8}}记者\s*{_NAME}\.?|(?:本文)?作者\s*:.+")),
+    (re.compile(r"来源[^,?]{0,4}(?:是|为)|哪家媒体|\b(?:outlet|publication)\b"),
+     re.compile(r"(?:来源|(?:本文)?作者\s*:.*来源)\s*:.+")),
+)
+
+
+def asked_byline(norm_question: str) -> re.Pattern[str] | None:
+    """The pattern of the byline line a question asks for, if it asks who wrote, edited or
+    published the article."""
+    lines = [line for asks, line in _BYLINES if asks.search(norm_question)]
+    return re.compile("|".join(f"(?:{p.pattern})" for p in lines)) if lines else None
 
 
 # Capitalised words and numbers ("Tim Brooks", "3.01%"): what English text and Chinese text
@@ -80,6 +109,7 @@ def known_names(text: str, bm25: BM25) -> list[str]:
 
 _HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _ASCII_WORD = re.compile(r"[a-z0-9]+(?:[.%][a-z0-9%]+)*%?")
+_ASCII_PART = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -88,26 +118,32 @@ class QueryTerms:
 
     weights: dict[str, float]
     shape: re.Pattern[str] | None = None
+    byline: re.Pattern[str] | None = None
 
     @classmethod
-    def of(cls, question: str, bm25: BM25) -> QueryTerms:
+    def of(cls, question: str, bm25: BM25, asked: str = "") -> QueryTerms:
         """Terms of ``question``; a term the corpus never uses gets the highest idf, so a
-        question about something absent scores low everywhere."""
+        question about something absent scores low everywhere. When ``question`` is a
+        translation, ``asked`` is the question as written: the shape and byline it asks
+        for ("how long", "editor") are read from both, as a translation may lose them."""
         unseen = float(bm25.idf.max()) if len(bm25.idf) else 1.0
         norm = normalize(question)
+        asking = shape_words(norm)
         weights = {}
         for term in tokenize(norm):
-            if term not in STOPWORDS:
+            if term not in STOPWORDS and not any(term in words for words in asking):
                 column = bm25.vocabulary.get(term)
                 weights[term] = unseen if column is None else float(bm25.idf[column])
-        return cls(weights, answer_shape(norm))
+        both = f"{norm} {normalize(asked)}"
+        return cls(weights, answer_shape(both), asked_byline(both))
 
     def coverage(self, norm_text: str) -> float:
         """Share of the question's idf mass found in ``norm_text`` (0 … 1)."""
         total = sum(self.weights.values())
         if not total:
             return 0.0
-        words = set(_ASCII_WORD.findall(norm_text))
+        # jieba splits "chat.openai.com" into chat/openai/com: match its parts as well
+        words = set(_ASCII_WORD.findall(norm_text)) | set(_ASCII_PART.findall(norm_text))
         found = sum(w for t, w in self.weights.items()
                     if (t in words if t.isascii() else t in norm_text))
         return found / total
@@ -117,8 +153,15 @@ class QueryTerms:
         always true of a question that implies no shape."""
         return self.shape is None or bool(self.shape.search(norm_text))
 
+    def is_byline(self, norm_text: str) -> bool:
+        """Whether the text is a byline line of the kind the question asks for."""
+        return self.byline is not None and bool(self.byline.fullmatch(norm_text.strip()))
+
     def relevance(self, norm_text: str) -> float:
-        """Coverage of a sentence, 0 when it lacks the shape the answer must have."""
+        """Coverage of a sentence, 0 when it lacks the shape the answer must have; 1 for
+        the byline the question asks for."""
+        if self.is_byline(norm_text):
+            return 1.0
         return self.coverage(norm_text) if self.has_shape(norm_text) else 0.0
 
 
