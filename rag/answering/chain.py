@@ -4,20 +4,24 @@
 An answer stands only when its citations hold (``ground``) and what it cites covers at
 least ``MIN_CITED_RELEVANCE`` of the question's idf mass: a sentence that merely holds
 the number the model gives ("9 美元到 169 美元不等" of Sora course adverts, for a Sora
-subscription's price) is no answer. When the LLM refuses, or its answer does not stand,
-a passage sentence that covers the question almost wholly (``FALLBACK_COVERAGE``) is
-quoted instead, as the extractive answerer would: the small model refuses some questions
-whose answer is plainly given.
+subscription's price) is no answer. When the LLM refuses an English question, or its
+answer does not stand, the model is asked again in the question's Chinese translation, and
+a grounded Chinese answer comes back translated. When there is still no answer, a passage
+sentence that covers the question almost wholly (``FALLBACK_COVERAGE``) is quoted instead,
+as the extractive answerer would: the small model refuses some questions whose answer is
+plainly given.
 
 ``invoke`` returns the result dict; ``stream`` yields ``{"delta": text}`` while the answer
 is written (in the question's script; a refusal marker is never shown) and then the result
-dict, whose ``answer`` is the final, citation-checked text.
+dict, whose ``answer`` is the final, citation-checked text. ``first_token_ms`` is when the
+first piece of text was shown (the final answer's time when nothing was streamed).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any, Protocol
 
 from langchain_core.runnables import Runnable, RunnableConfig
@@ -110,17 +114,19 @@ class AnswerChain(Runnable[Any, dict]):
         started = time.perf_counter()
         question = check_query(input["question"] if isinstance(input, dict) else input)
         script = reply_script(question)
-        terms, passages = self.passages(question, config)
+        query, terms, passages = self._retrieve(question, config)
         retrieved = time.perf_counter()
         given = self.answerer.select(question, passages)
         raw, shown, first = "", 0, None
         for piece in self.answerer.generate(question, given, script, config) if given else ():
-            first = first or time.perf_counter()
             raw += piece
             if not may_become_refusal(raw):
+                first = first or time.perf_counter()
                 yield {"delta": in_script(raw[shown:], script)}
                 shown = len(raw)
         grounded, answerer = self._standing(raw, given, question, terms), self.answerer
+        if grounded is None and query != question and isinstance(self.answerer, LLMAnswerer):
+            grounded = self._answered_in_chinese(self.answerer, query, given, terms, config)
         if grounded is None and self.fallback is not None:
             quoted = self.fallback.select(question, passages)
             raw = "".join(self.fallback.generate(question, quoted, script, config))
@@ -149,6 +155,11 @@ class AnswerChain(Runnable[Any, dict]):
         """The retrieved passages as the answerer sees them (with the byline first when the
         question asks who wrote the article), and the question's terms they are scored by
         (for the LLM, an English question's translation is searched)."""
+        _, terms, passages = self._retrieve(question, config)
+        return terms, passages
+
+    def _retrieve(self, question: str, config: RunnableConfig | None,
+                  ) -> tuple[str, QueryTerms, list[Passage]]:
         index = self.retriever.index
         query = self.answerer.search_query(question, reply_script(question), config)
         if query != question:  # a translation: keep the names it may have lost
@@ -159,7 +170,26 @@ class AnswerChain(Runnable[Any, dict]):
         passages = [to_passage(n, doc, index.document(doc.metadata["doc_id"]).text, terms)
                     for n, doc in enumerate(documents, start=1)]
         byline = byline_passage(terms, passages)
-        return terms, passages if byline is None else [byline, *passages]
+        return query, terms, passages if byline is None else [byline, *passages]
+
+    def _answered_in_chinese(self, llm: LLMAnswerer, translated: str, given: list[Excerpt],
+                             terms: QueryTerms, config: RunnableConfig | None,
+                             ) -> Grounded | None:
+        """An English question the model would not answer in English, asked again in its
+        translation: the 1.5B model answers Chinese questions from Chinese excerpts far more
+        often (seeds gold set: 0.88-1.0 accuracy against 0.75 for English). A grounded answer
+        is given in English with its checked Chinese words in brackets, as English answers
+        are asked to be written."""
+        if not given:
+            return None
+        raw = "".join(llm.generate(translated, given, "zh-Hans", config))
+        grounded = self._standing(raw, given, translated, terms)
+        if grounded is None:
+            return None
+        chinese = without_markers(grounded.answer).strip().rstrip("。")
+        english = without_markers(llm.to_english(chinese, config)).rstrip(" .")
+        markers = "".join(f"[{c['n']}]" for c in grounded.citations)
+        return replace(grounded, answer=f"{english} ({chinese}){markers}.")
 
     def _standing(self, raw: str, given: list[Excerpt], question: str,
                   terms: QueryTerms) -> Grounded | None:

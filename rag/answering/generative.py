@@ -24,6 +24,8 @@ from rag.normalize import Script
 
 TRANSLATE_PROMPT = ("Translate the user's question into Simplified Chinese. Keep names "
                     "that have no Chinese form as written. Output only the translated question.")
+TO_ENGLISH_PROMPT = ("Translate the user's text into English. Keep names that have no "
+                     "English form as written. Output only the translation.")
 TRANSLATE_EXAMPLE = ("Which Goldman Sachs analyst wrote the report on AI stocks?",
                      "哪位高盛分析师撰写了关于AI股票的报告？")
 
@@ -55,6 +57,13 @@ class LLMAnswerer:
                     AIMessage(translated), HumanMessage(f"{TRANSLATE_PROMPT}\n\n{question}")]
         reply = "".join(self._stream(messages, config, max_tokens=80)).strip()
         return reply.splitlines()[0] if reply else question
+
+    def to_english(self, text: str, config: RunnableConfig | None = None) -> str:
+        """``text`` (an answer written in Chinese) in English; the text itself if the
+        model gives nothing."""
+        messages = [SystemMessage(SYSTEM_PROMPT), HumanMessage(f"{TO_ENGLISH_PROMPT}\n\n{text}")]
+        reply = "".join(self._stream(messages, config, max_tokens=120)).strip()
+        return reply.splitlines()[0] if reply else text
 
     def select(self, question: str, passages: list[Passage]) -> list[Excerpt]:
         return select_excerpts(passages, self.budget, self.per_passage, self.min_relevance)

@@ -74,3 +74,20 @@ def test_a_chinese_answer_must_have_the_shape_its_question_asks_for(
     result = chain_saying(seeds_kb, reply).invoke("钟俊浩认为Sora的“王炸”能力体现在几个方面?")
     assert not result["refused"] and result["answerer"] == answerer
     assert "四个方面" in normalize(result["answer"])
+
+
+def test_an_english_question_the_model_refuses_is_asked_again_in_chinese(
+        seeds_kb: KnowledgeBase) -> None:
+    replies = ["自2023年12月至今,有多少家A股公司在投资者互动平台上披露了模型生成业务?",
+               "NO_ANSWER",  # in English
+               "十余家A股公司在投资者互动平台上披露了其在模型生成领域的业务[1]。",
+               "More than ten A-share companies disclosed such businesses."]
+    chat = GenericFakeChatModel(messages=iter(AIMessage(r) for r in replies))
+    chain = AnswerChain(seeds_kb.retriever(k=5), LLMAnswerer(chat))
+    result = chain.invoke("Since December 2023, roughly how many A-share companies disclosed "
+                          "model-generation businesses on investor interaction platforms?")
+    assert not result["refused"] and result["answerer"] == "llm"
+    assert result["answer"].startswith("More than ten A-share companies disclosed such businesses")
+    assert "十余家" in result["answer"] and result["answer"].endswith("[1].")
+    [citation] = result["citations"]
+    assert "十餘家A股公司" in citation["quote"]
