@@ -26,7 +26,13 @@ from typing import Any, Protocol
 
 from langchain_core.runnables import Runnable, RunnableConfig
 
-from rag.answering.citations import CrossLingual, Grounded, ground, without_markers
+from rag.answering.citations import (
+    CrossLingual,
+    Grounded,
+    ground,
+    names_linked,
+    without_markers,
+)
 from rag.answering.evidence import Excerpt, Passage, byline_passage, to_passage
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.generative import LLMAnswerer
@@ -194,8 +200,9 @@ class AnswerChain(Runnable[Any, dict]):
     def _standing(self, raw: str, given: list[Excerpt], question: str,
                   terms: QueryTerms) -> Grounded | None:
         """The grounded answer, or None when there is none to give: the model refused, no
-        sentence has support, what it cites hardly touches the question, or a Chinese
-        answer lacks the shape its question asks for (a count, a day, a duration)."""
+        sentence has support, what it cites hardly touches the question, a Chinese answer
+        lacks the shape its question asks for (a count, a day, a duration), or an English
+        one takes a name from a sentence that does not name the question's subject."""
         if not given or not raw or is_refusal(raw):
             return None
         grounded = ground(raw, given, question, cross_lingual=self.cross_lingual)
@@ -205,4 +212,6 @@ class AnswerChain(Runnable[Any, dict]):
         answer = normalize(without_markers(grounded.answer))
         if detect_script(answer) != "en" and not terms.has_shape(answer):
             return None  # "视频压缩网络、…" for "几个方面"; English may spell a number out
+        if not names_linked(question, grounded, self.retriever.index.bm25):
+            return None
         return grounded

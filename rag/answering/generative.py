@@ -35,7 +35,7 @@ class LLMAnswerer:
     sentence covering at least ``min_relevance`` of the question (else it refuses unasked).
 
     250 characters: on the seeds gold set the answer is in the excerpts as often as at
-    300 (0.925; 350 and more: 0.935) for 176 prompt tokens at p50 instead of 231 at 400,
+    300 (0.953; 350 and more: 0.963) for 175 prompt tokens at p50 instead of 221 at 400,
     what the first token waits for (``bench/prompt_budget_bench.py``)."""
 
     name = "llm"

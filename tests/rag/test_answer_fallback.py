@@ -91,3 +91,27 @@ def test_an_english_question_the_model_refuses_is_asked_again_in_chinese(
     assert "十余家" in result["answer"] and result["answer"].endswith("[1].")
     [citation] = result["citations"]
     assert "十餘家A股公司" in citation["quote"]
+
+
+@pytest.mark.parametrize(("question", "translated", "answer", "refused"), [
+    ("What is the name of the AI video model that Midjourney is preparing to announce?",
+     "Midjourney准备宣布的AI视频模型的名称是什么?",
+     "Midjourney is preparing to announce the AI video model Runway Gen-3 Alpha[1].", True),
+    ("Which AI video models are said to come close to Sora and to be free to use?",
+     "哪些AI视频模型被认为接近Sora实力并且可以免费使用?",
+     "Runway Gen-3 Alpha and Dream Machine[1].", False),
+])
+def test_an_english_answer_must_not_borrow_a_name_from_beside_the_subject(
+        seeds_kb: KnowledgeBase, question: str, translated: str, answer: str,
+        refused: bool) -> None:
+    """The passages say only that Midjourney is preparing an AI video model; the sentence
+    before lists Runway's and others. The names go with Sora's rivals, not with Midjourney."""
+    passage = ("顯而易見的是,AI 視頻模型中,諸如 Runway Gen-3 Alpha、Dream Machine,以及國產爆火視頻"
+               "模型,不僅接近 Sora 實力,還可以免費用。")
+    replies = [translated, answer, "NO_ANSWER"]  # the last: asked again in Chinese
+    chat = GenericFakeChatModel(messages=iter(AIMessage(r) for r in replies))
+    chain = AnswerChain(seeds_kb.retriever(k=5), LLMAnswerer(chat))
+    result = chain.invoke(question)
+    assert result["refused"] is refused
+    if not refused:
+        assert any(passage in c["quote"] for c in result["citations"])
