@@ -124,7 +124,6 @@ def without_invented_quotes(answer: str, given: list[Excerpt]) -> str:
     return _BRACKETED_HAN.sub(keep_if_held, answer)
 
 
-_SENTENCE = re.compile(r"[^。！？!?\n]+")
 _LATIN_NAME = re.compile(r"[a-z][a-z0-9.-]*")
 
 
@@ -140,8 +139,8 @@ def names_linked(question: str, grounded: Grounded, bm25: BM25) -> bool:
         return True
     asked = [t for t in known_names(question, bm25) if _LATIN_NAME.fullmatch(t)]
     new = [t for t in known_names(plain, bm25) if _LATIN_NAME.fullmatch(t) and t not in asked]
-    sentences = [normalize(m[0]) for c in grounded.citations
-                 for m in _SENTENCE.finditer(c["quote"])]
+    sentences = [normalize(c["quote"][s:e]) for c in grounded.citations
+                 for s, e in split_sentences(c["quote"])]
 
     def names(sentence: str, name: str) -> bool:
         return re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", sentence) is not None

@@ -152,9 +152,12 @@ def byline_passage(terms: QueryTerms, passages: list[Passage]) -> Passage | None
         seen.add(p.doc_id)
         for m in _LINE.finditer(p.original):
             text = m[0].strip()
-            if len(text) <= MAX_BYLINE and terms.is_byline(normalize(text)):
+            if len(text) > MAX_BYLINE:
+                continue
+            norm = normalize(text)
+            if terms.is_byline(norm):
                 start = m.start() + m[0].index(text)
-                line = Sentence(text, normalize(text), start, start + len(text))
+                line = Sentence(text, norm, start, start + len(text))
                 return Passage(p.n, p.doc_id, p.source, p.title, p.score, p.original,
                                [line], [terms.relevance(line.norm)])
     return None
