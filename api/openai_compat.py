@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from api.schemas import ChatCompletion, ChatRequest, ModelList, OpenAIErrorBody
 from api.service import Service
 from rag.answering import AnswerChain, AnswerError
-from rag.retrieval import MAX_QUERY_CHARS
+from rag.index import MAX_QUERY_CHARS
 
 _RESPONSES: dict[int | str, dict] = {
     200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},

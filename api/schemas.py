@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
-from rag.retrieval import MAX_QUERY_CHARS
+from rag.index import MAX_QUERY_CHARS
 
 MAX_K = 50
 

@@ -15,10 +15,10 @@ import threading
 from pathlib import Path, PurePosixPath
 
 from embeddings import wenda_home
+from rag import KnowledgeBase
 from rag.answering import ANSWERERS, AnswerChain, llama_chat
 from rag.index import CorpusIndex, IngestReport
-from rag.knowledge_base import KnowledgeBase
-from rag.loading import SUFFIXES, load_paths
+from rag.ingest import SUFFIXES, load_paths
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS_FILE = "api-documents.jsonl"  # the JSON documents posted, one record a line

@@ -29,8 +29,8 @@ from typing import Any
 from eval.gold import SEEDS_GOLD, GoldItem, load_gold, sample
 from eval.report import fmt, machine_info, markdown_table
 from eval.runner import run_eval
+from rag import KnowledgeBase
 from rag.answering.llm import DEFAULT_GENERATOR
-from rag.knowledge_base import KnowledgeBase
 
 RESULTS = Path(__file__).resolve().parent / "results"
 COLUMNS = ["answerer", "accuracy", "citation precision", "refusal recall", "false refusals",

@@ -26,10 +26,10 @@ from typing import Any
 
 import httpx
 
-from api.cli import bind
+from cli.serve import bind
 from eval.gold import SEEDS_GOLD, load_gold
 from eval.report import machine_info, markdown_table
-from rag.knowledge_base import KnowledgeBase
+from rag import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -42,7 +42,7 @@ def free_port() -> int:
 
 def start_server(index: Path, port: int) -> subprocess.Popen:
     server = subprocess.Popen(
-        [sys.executable, "-m", "rag.cli", "serve", "--index", str(index), "--port", str(port),
+        [sys.executable, "-m", "cli", "serve", "--index", str(index), "--port", str(port),
          "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:

@@ -20,7 +20,7 @@ from embeddings import DEFAULT_EMBEDDER
 from eval.gold import SEEDS_GOLD, load_gold
 from eval.report import fmt, machine_info, markdown_table
 from eval.runner import run_eval
-from rag.knowledge_base import KnowledgeBase
+from rag import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[1]
 METRICS = ("hit@1", "hit@5", "mrr@10")

@@ -28,7 +28,7 @@ RESULTS = ROOT / "bench" / "results"
 
 def timed_process(args: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "rag.cli", *args], env=env, check=True,
+    subprocess.run([sys.executable, "-m", "cli", *args], env=env, check=True,
                    capture_output=True)
     return time.perf_counter() - started
 
@@ -56,7 +56,7 @@ def main() -> None:
         warm = timed_process(ingest, env)
 
         os.environ["WENDA_HOME"] = str(home)
-        from rag.knowledge_base import KnowledgeBase
+        from rag import KnowledgeBase
 
         kb = KnowledgeBase.open(index)
         questions = [json.loads(line)["question"]

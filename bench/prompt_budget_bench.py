@@ -22,11 +22,11 @@ from pathlib import Path
 from eval.gold import SEEDS_GOLD, load_gold
 from eval.metrics import answer_correct
 from eval.report import machine_info, markdown_table
+from rag import KnowledgeBase
 from rag.answering import AnswerChain, LLMAnswerer
 from rag.answering.language import reply_script
 from rag.answering.llm import DEFAULT_GENERATOR, llama_chat
 from rag.answering.prompt import build_messages
-from rag.knowledge_base import KnowledgeBase
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -31,7 +31,7 @@ from eval.gold import SEEDS_GOLD, GoldItem, load_gold
 from eval.report import fmt, machine_info, markdown_table
 from eval.runner import run_eval
 from eval.squad import load_squad, squad_kb
-from rag.knowledge_base import KnowledgeBase
+from rag import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = Path(os.environ.get("WENDA_DATASETS") or ROOT.parent / "shared" / "datasets")

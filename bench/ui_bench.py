@@ -26,8 +26,8 @@ from typing import Any
 from embeddings import MODELS
 from eval.gold import SEEDS_GOLD, load_gold
 from eval.report import machine_info, markdown_table
+from rag import KnowledgeBase
 from rag.answering.llm import DEFAULT_GENERATOR
-from rag.knowledge_base import KnowledgeBase
 from ui import Engine, Settings, build_app, launch
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from embeddings import DEFAULT_EMBEDDER, wenda_home
-from rag.knowledge_base import KnowledgeBase
+from rag import KnowledgeBase
 
 
 def index_cache() -> Path:

@@ -19,7 +19,7 @@ from typing import Any
 
 from eval.metrics import EvidenceGroup, Span
 from rag.index import CorpusIndex
-from rag.normalize import detect_script, normalize
+from rag.ingest import detect_script, normalize
 
 SEEDS_GOLD = Path(__file__).resolve().parent / "gold" / "seeds.jsonl"
 

@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 
 from eval.metrics import KS
-from eval.report import fmt, groups, tables
+from eval.tables import fmt, groups, tables
 
 _STYLE = """
 body { font-family: system-ui, "Noto Sans CJK SC", sans-serif; margin: 2em; color: #222; }

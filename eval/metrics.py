@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from rag.normalize import normalize
+from rag.ingest import normalize
 
 KS = (1, 3, 5, 10)
 MRR_CUTOFF = 10

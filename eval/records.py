@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from eval import metrics
+import eval.metrics as metrics
 from eval.gold import GoldItem
 from eval.metrics import EvidenceGroup, Span
-from rag.answering.citations import without_markers
-from rag.retrieval import Hit
+from rag.answering import without_markers
+from rag.index import Hit
 
 # What went wrong, as fixed labels so that runs can count them.
 NOT_IN_INDEX = "gold evidence not in index"

@@ -18,7 +18,7 @@ from eval.gold import EvidenceResolver, GoldItem
 from eval.metrics import KS
 from eval.records import QuestionRecord
 from eval.summary import summarize
-from rag.knowledge_base import KnowledgeBase
+from rag import KnowledgeBase
 
 ANSWERERS = ("none", "extractive", "llm")
 

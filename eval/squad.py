@@ -18,8 +18,8 @@ from typing import Any
 
 from eval.corpus import cached_kb, index_cache
 from eval.gold import EvidenceRef, GoldItem, sample
-from rag.knowledge_base import KnowledgeBase
-from rag.normalize import detect_script, to_simplified
+from rag import KnowledgeBase
+from rag.ingest import detect_script, to_simplified
 
 
 def _paragraphs(path: Path) -> Iterator[tuple[int, str, dict[str, Any]]]:

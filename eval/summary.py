@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from eval import metrics
+import eval.metrics as metrics
 from eval.records import QuestionRecord
 
 Metrics = dict[str, float | int | None]

@@ -5,7 +5,7 @@
 
 import sys
 
-from rag.knowledge_base import KnowledgeBase
+from rag import KnowledgeBase
 
 kb = KnowledgeBase.open(sys.argv[1] if len(sys.argv) > 1 else None)
 

@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from rag.knowledge_base import KnowledgeBase
+from rag import KnowledgeBase
 
 index = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp()) / "index"
 docs = Path(tempfile.mkdtemp())  # your folder of .txt .md .html .jsonl files

@@ -10,8 +10,8 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import RunnablePassthrough
 
+from rag import KnowledgeBase
 from rag.answering import llama_chat
-from rag.knowledge_base import KnowledgeBase
 
 kb = KnowledgeBase.open(sys.argv[1] if len(sys.argv) > 1 else None)
 

@@ -15,7 +15,8 @@ from langchain_core.embeddings import Embeddings
 
 from embeddings import DEFAULT_EMBEDDER, get_embedder
 from rag.answering import AnswerChain
-from rag.index import (
+from rag.index.retrieval import Hit, HybridRetriever
+from rag.index.store import (
     DEFAULT_CHUNK_SIZE,
     DEFAULT_OVERLAP,
     CorpusIndex,
@@ -24,7 +25,6 @@ from rag.index import (
     default_corpus,
     default_index_dir,
 )
-from rag.retrieval import Hit, HybridRetriever
 
 
 class KnowledgeBase:

@@ -14,7 +14,7 @@ from typing import Any
 
 import gradio as gr
 
-from rag.loading import SUFFIXES
+from rag.ingest import SUFFIXES
 from ui.chat import Settings, respond, source_html
 from ui.engine import Engine
 from ui.render import render_chat

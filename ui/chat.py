@@ -13,13 +13,18 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from embeddings import ModelStoreError
-from rag.answering import AnswerError
-from rag.answering.language import in_script
-from rag.answering.llm import endpoint_chat, llama_chat
+from rag.answering import (
+    AnswerError,
+    endpoint_chat,
+    expand,
+    in_script,
+    is_follow_up,
+    llama_chat,
+    rewrite_with_llm,
+)
 from rag.index import CorpusIndexError
-from rag.normalize import detect_script
+from rag.ingest import detect_script
 from ui.engine import Engine, EngineError
-from ui.followup import expand, is_follow_up, rewrite_with_llm
 from ui.source_panel import PLACEHOLDER, render_source
 from ui.turns import SourceRef, Turn
 

@@ -19,10 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rag.documents import SourceDocument
-from rag.index import IngestReport
-from rag.knowledge_base import KnowledgeBase
-from rag.retrieval import Hit
+from rag import KnowledgeBase, SourceDocument
+from rag.index import Hit, IngestReport
 
 Loader = Callable[[Callable[[str], None]], KnowledgeBase]  # gets a say(phase) callback
 

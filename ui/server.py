@@ -10,9 +10,9 @@ from pathlib import Path
 
 import gradio as gr
 
+from rag import KnowledgeBase
 from rag.index import CorpusIndex, CorpusIndexError, default_index_dir
-from rag.knowledge_base import KnowledgeBase
-from rag.loading import DEFAULT_MAX_BYTES
+from rag.ingest import DEFAULT_MAX_BYTES
 from ui.app import build_app
 from ui.chat import Settings
 from ui.engine import Engine, Loader

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from rag.documents import SourceDocument
+from rag import SourceDocument
 from ui.turns import SourceRef
 
 CONTEXT_CHARS = 300  # at most this much of the paragraph on each side of the span

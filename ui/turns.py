@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from rag.retrieval import Hit
+from rag.index import Hit
 
 Kind = Literal["hit", "cite"]
 

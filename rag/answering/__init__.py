@@ -2,10 +2,11 @@
 (llama.cpp or an OpenAI-compatible server) behind one LangChain ``Runnable``."""
 
 from rag.answering.chain import ANSWERERS, AnswerChain, make_answerer
-from rag.answering.citations import ground
+from rag.answering.citations import ground, without_markers
 from rag.answering.extractive import ExtractiveAnswerer
+from rag.answering.followup import expand, is_follow_up, rewrite_with_llm
 from rag.answering.generative import LLMAnswerer
-from rag.answering.language import REFUSALS
+from rag.answering.language import REFUSALS, in_script
 from rag.answering.llm import AnswerError, ChatLlamaCpp, endpoint_chat, llama_chat
 
 __all__ = [
@@ -17,7 +18,12 @@ __all__ = [
     "ExtractiveAnswerer",
     "LLMAnswerer",
     "endpoint_chat",
+    "expand",
     "ground",
+    "in_script",
+    "is_follow_up",
     "llama_chat",
     "make_answerer",
+    "rewrite_with_llm",
+    "without_markers",
 ]

@@ -40,8 +40,8 @@ from rag.answering.language import REFUSALS, in_script, reply_script
 from rag.answering.llm import endpoint_chat, llama_chat
 from rag.answering.prompt import is_refusal, may_become_refusal
 from rag.answering.terms import QueryTerms, known_names
-from rag.normalize import Script, detect_script, normalize
-from rag.retrieval import HybridRetriever, check_query
+from rag.index.retrieval import HybridRetriever, check_query
+from rag.ingest.normalize import Script, detect_script, normalize
 
 ANSWERERS = ("extractive", "llm")
 

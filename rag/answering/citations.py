@@ -21,9 +21,9 @@ from langchain_core.embeddings import Embeddings
 
 from rag.answering.evidence import Excerpt
 from rag.answering.terms import NAMES_AND_NUMBERS, content_units, known_names, overlap
-from rag.bm25 import BM25
-from rag.chunking import split_sentences
-from rag.normalize import detect_script, normalize
+from rag.index.bm25 import BM25
+from rag.ingest.chunking import split_sentences
+from rag.ingest.normalize import detect_script, normalize
 
 MIN_SUPPORT = 0.35
 

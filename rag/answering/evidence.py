@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 
 from rag.answering.terms import QueryTerms
-from rag.chunking import split_sentences
-from rag.normalize import normalize
+from rag.ingest.chunking import split_sentences
+from rag.ingest.normalize import normalize
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from langchain_core.runnables import RunnableConfig
 
 from rag.answering.evidence import Excerpt, Passage, excerpts, rank_sentences
 from rag.answering.prompt import is_instruction
-from rag.normalize import Script
+from rag.ingest.normalize import Script
 
 
 class ExtractiveAnswerer:

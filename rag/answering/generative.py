@@ -20,7 +20,7 @@ from langchain_core.runnables import RunnableConfig
 from rag.answering.evidence import Excerpt, Passage
 from rag.answering.llm import AnswerError, explain
 from rag.answering.prompt import SYSTEM_PROMPT, build_messages, select_excerpts
-from rag.normalize import Script
+from rag.ingest.normalize import Script
 
 TRANSLATE_PROMPT = ("Translate the user's question into Simplified Chinese. Keep names "
                     "that have no Chinese form as written. Output only the translated question.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rag.normalize import Script, detect_script, to_simplified, to_traditional
+from rag.ingest.normalize import Script, detect_script, to_simplified, to_traditional
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 

@@ -17,7 +17,7 @@ import re
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from rag.answering.evidence import Excerpt, Passage, excerpts, rank_sentences
-from rag.normalize import Script, to_simplified
+from rag.ingest.normalize import Script, to_simplified
 
 NO_ANSWER = "NO_ANSWER"
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.bm25 import BM25, tokenize
-from rag.normalize import normalize
+from rag.index.bm25 import BM25, tokenize
+from rag.ingest.normalize import normalize
 
 # Question words, function words and words about the text itself: they do not appear in
 # the sentence that answers, so they must not count towards a match.

@@ -15,8 +15,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from api import Service, create_app
-from api.cli import bind
-from rag.index import CorpusIndex
+from cli.serve import bind
+from rag.index.store import CorpusIndex
 from rag.knowledge_base import KnowledgeBase
 
 SMALL = "qwen2.5-coder-0.5b"  # the README's test command fetches it

@@ -11,7 +11,7 @@ import pytest
 from openai import OpenAI
 
 from api import Service, create_app
-from rag.retrieval import MAX_QUERY_CHARS
+from rag.index.retrieval import MAX_QUERY_CHARS
 
 API_KEY = "k3y-for-tests"
 

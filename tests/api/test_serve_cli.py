@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import bind
-from rag.cli import main
+from cli.main import main
+from cli.serve import bind
 
 
 def test_a_taken_port_fails_before_anything_loads(capsys: pytest.CaptureFixture[str]) -> None:

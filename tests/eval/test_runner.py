@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
 from eval.gold import SEEDS_GOLD, load_gold
 from eval.report import compare, report_dict, write_reports
 from eval.runner import EvalRun, run_eval
-from rag.cli import main
 from rag.knowledge_base import KnowledgeBase
 
 DOC = "000_a3d2e3e7c9ddcafe.txt"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
 from eval.gold import EvidenceRef, EvidenceResolver
 from eval.runner import run_eval
 from eval.squad import fingerprint, load_squad, squad_kb, write_corpus
-from rag.cli import main
 from rag.knowledge_base import KnowledgeBase
 
 PARAGRAPHS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rag.answering.citations import CrossLingual, ground, numbers
 from rag.answering.evidence import Excerpt, Passage, sentences_of
-from rag.cleaning import clean
+from rag.ingest.cleaning import clean
 
 ORIGINAL = (
     "<p>Sora指數在收盤時上漲。</p>\n截至收盤,Sora指數漲幅為3.01%。工業富聯收盤時下跌1.81%,"

@@ -9,9 +9,9 @@ import pytest
 from langchain_core.runnables import Runnable
 
 from rag.answering import REFUSALS, AnswerChain
-from rag.index import CorpusIndex
+from rag.index.store import CorpusIndex
+from rag.ingest.normalize import detect_script, normalize
 from rag.knowledge_base import KnowledgeBase
-from rag.normalize import detect_script, normalize
 
 CASES = [  # (question, a gold answer, script of the reply)
     ("按欧盟人工智能法案,工作场所“情绪识别”等被禁用途面临的最高罚款,按全球收入计是多少比例?", "7%",

@@ -13,8 +13,8 @@ from langchain_core.messages import AIMessage
 
 from rag.answering import AnswerChain, ExtractiveAnswerer, LLMAnswerer
 from rag.answering.chain import FALLBACK_COVERAGE, MIN_CITED_RELEVANCE
+from rag.ingest.normalize import normalize
 from rag.knowledge_base import KnowledgeBase
-from rag.normalize import normalize
 
 ANSWERED = "國家網信辦於哪一天發布公告,公開第四批境內深度合成服務算法備案信息?"  # 2月18日
 

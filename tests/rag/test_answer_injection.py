@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.index import CorpusIndex
+from rag.index.store import CorpusIndex
 from rag.knowledge_base import KnowledgeBase
 
 INJECTED = (

@@ -20,8 +20,8 @@ from embeddings import MODELS, ModelStoreError
 from rag.answering import REFUSALS, AnswerChain, AnswerError, LLMAnswerer, make_answerer
 from rag.answering.llm import ChatLlamaCpp, endpoint_chat, llama_chat
 from rag.answering.prompt import SYSTEM_PROMPT, build_messages
+from rag.ingest.normalize import normalize, to_simplified, to_traditional
 from rag.knowledge_base import KnowledgeBase
-from rag.normalize import normalize, to_simplified, to_traditional
 
 SMALL = "qwen2.5-coder-0.5b"  # the README's test command fetches it
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from rag.answering.terms import QueryTerms, known_names
+from rag.ingest.normalize import normalize
 from rag.knowledge_base import KnowledgeBase
-from rag.normalize import normalize
 
 
 def test_known_names_are_the_capitalised_words_and_numbers_the_corpus_uses(

@@ -1,4 +1,4 @@
-from rag.bm25 import BM25, tokenize
+from rag.index.bm25 import BM25, tokenize
 
 
 def test_tokenize_drops_punctuation_and_keeps_subwords() -> None:

@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from rag.chunking import CHUNKER_VERSION, chunk_document, chunk_spans, split_sentences
-from rag.cleaning import clean
 from rag.documents import SourceDocument
-from rag.normalize import normalize
+from rag.ingest.chunking import CHUNKER_VERSION, chunk_document, chunk_spans, split_sentences
+from rag.ingest.cleaning import clean
+from rag.ingest.normalize import normalize
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SEED_FILES = sorted(SEEDS.glob("00*.txt"))

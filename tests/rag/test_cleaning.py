@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.cleaning import clean, duplicate_paragraphs, spam_lines, trailing_boilerplate
+from rag.ingest.cleaning import clean, duplicate_paragraphs, spam_lines, trailing_boilerplate
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SEED_FILES = sorted(SEEDS.glob("00*.txt"))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from rag.index import CorpusIndex, CorpusIndexError
+from rag.index.store import CorpusIndex, CorpusIndexError
 from rag.knowledge_base import KnowledgeBase
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.loading import LoadResult, load_paths
+from rag.ingest.loading import LoadResult, load_paths
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.cleaning import clean
-from rag.normalize import (
+from rag.ingest.cleaning import clean
+from rag.ingest.normalize import (
     _convert_same_length,
     detect_script,
     normalize,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from langchain_core.documents import Document
 
+from rag.index.retrieval import MAX_QUERY_CHARS
 from rag.knowledge_base import KnowledgeBase
-from rag.retrieval import MAX_QUERY_CHARS
 
 CASES = [  # (question, document that holds the answer)
     ("意大利总理梅洛尼对人工智能立法说了什么？", "000_a3d2e3e7c9ddcafe.txt"),  # Simplified

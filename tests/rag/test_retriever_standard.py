@@ -13,8 +13,8 @@ from langchain_core.runnables import RunnablePassthrough
 from langchain_core.tools import create_retriever_tool
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
+from rag.index.retrieval import HybridRetriever
 from rag.knowledge_base import KnowledgeBase
-from rag.retrieval import HybridRetriever
 
 QUESTION = "上海人工智能行业协会秘书长是谁"
 ANSWER_DOC = "004_a71b114e23f90809.txt"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.cli import main
+from cli.main import main
 
 
 def test_missing_index(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

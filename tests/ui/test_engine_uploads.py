@@ -6,7 +6,7 @@ import threading
 import time
 from pathlib import Path
 
-from rag.index import IngestReport
+from rag.index.store import IngestReport
 from ui.engine import Engine, EngineError, ReadWriteLock
 from ui.uploads import REPO_ROOT, describe, drop_skipped, save_copies, uploads_dir
 

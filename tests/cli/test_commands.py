@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-WENDA = [sys.executable, "-m", "rag.cli"]
+WENDA = [sys.executable, "-m", "cli"]
 
 
 def wenda(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:

@@ -25,8 +25,8 @@ from typing import Protocol
 import jieba.posseg as pseg
 
 from rag.answering.terms import STOPWORDS
-from rag.bm25 import tokenize
-from rag.normalize import normalize
+from rag.index.bm25 import tokenize
+from rag.ingest import normalize
 
 _MARKER_WORDS = (
     "他 她 它 他们 她们 它们 其 该 此 这 那 这个 那个 这些 那些 这位 那位 这家 那家 这里 那里"

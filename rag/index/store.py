@@ -27,12 +27,13 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
-from embeddings import VectorIndex, wenda_home
-from rag.bm25 import BM25, tokenize
-from rag.chunking import CHUNKER_VERSION, chunk_document
+from embeddings import wenda_home
 from rag.documents import Chunk, SourceDocument
-from rag.loading import load_paths
-from rag.normalize import NORMALIZER_VERSION
+from rag.index.bm25 import BM25, tokenize
+from rag.index.vectors import VectorIndex
+from rag.ingest.chunking import CHUNKER_VERSION, chunk_document
+from rag.ingest.loading import load_paths
+from rag.ingest.normalize import NORMALIZER_VERSION
 
 INDEX_FORMAT = 1
 DEFAULT_CHUNK_SIZE = 300
@@ -49,7 +50,7 @@ def default_index_dir() -> Path:
 
 def default_corpus() -> Path:
     """The seed articles shipped with the project."""
-    return Path(os.environ.get("WENDA_SEEDS") or Path(__file__).resolve().parents[1] / "seeds")
+    return Path(os.environ.get("WENDA_SEEDS") or Path(__file__).resolve().parents[2] / "seeds")
 
 
 @dataclass

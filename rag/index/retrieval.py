@@ -17,10 +17,10 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from rag.bm25 import tokenize
 from rag.documents import Chunk
-from rag.index import CorpusIndex
-from rag.normalize import normalize
+from rag.index.bm25 import tokenize
+from rag.index.store import CorpusIndex
+from rag.ingest.normalize import normalize
 
 MAX_QUERY_CHARS = 1000
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from ui.followup import expand, is_follow_up, rewrite_with_llm, topic_terms
+from rag.answering.followup import expand, is_follow_up, rewrite_with_llm, topic_terms
 
 MELONI = "意大利總理梅洛尼對人工智能立法說了什麼？"  # Traditional, as a person might type it
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from rag.cleaning import clean
 from rag.documents import SourceDocument
+from rag.ingest.cleaning import clean
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024

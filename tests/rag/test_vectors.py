@@ -2,7 +2,7 @@ from pathlib import Path
 
 import numpy as np
 
-from embeddings import VectorIndex
+from rag.index.vectors import VectorIndex
 
 
 def test_search_save_load_and_read_back(tmp_path: Path) -> None:

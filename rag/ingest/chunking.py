@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rag.cleaning import clean
 from rag.documents import Chunk, SourceDocument
-from rag.normalize import normalize
+from rag.ingest.cleaning import clean
+from rag.ingest.normalize import normalize
 
 # Bump whenever the chunks of the same document can change, cleaning rules included (changes
 # to ``normalize`` bump NORMALIZER_VERSION instead): the index manifest records both.

@@ -29,7 +29,7 @@ from eval.report import (
 )
 from eval.runner import ANSWERERS, EvalError, check_answerer, run_eval
 from eval.squad import load_squad, squad_kb
-from rag.knowledge_base import KnowledgeBase
+from rag import KnowledgeBase
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

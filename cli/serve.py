@@ -11,8 +11,8 @@ import os
 import socket
 import sys
 
+from cli.common import add_generator_option, add_index_option
 from rag.answering import ANSWERERS, AnswerError
-from rag.cli import add_generator_option, add_index_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,7 +42,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from api.app import create_app
     from api.service import Service
-    from rag.knowledge_base import KnowledgeBase
+    from rag import KnowledgeBase
 
     api_key = os.environ.get("WENDA_API_KEY") or None
     if not api_key and args.host not in ("127.0.0.1", "localhost", "::1"):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.cli import main
+from cli.main import main
 
 QUESTION = "欧洲议会定于哪一天就欧盟人工智能法案进行投票?"
 

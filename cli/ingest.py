@@ -1,0 +1,44 @@
+"""``wenda ingest``: add, update and drop documents of an index."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from cli.common import add_embedder_option, add_index_option, command, print_json
+from rag import KnowledgeBase
+from rag.index import DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = command(subparsers, "ingest", cmd_ingest, "add/update documents in an index "
+                "(unchanged text is not re-embedded; files deleted under PATH are dropped)")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="files or folders of .txt .md .html .jsonl")
+    add_index_option(p)
+    add_embedder_option(p)
+    p.add_argument("--rebuild", action="store_true", help="start the index from scratch")
+    p.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE,
+                   help="chunk size in characters, for a new index (default %(default)s)")
+    p.add_argument("--overlap", type=int, default=DEFAULT_OVERLAP,
+                   help="overlap in characters, for a new index (default %(default)s)")
+    p.add_argument("--json", action="store_true", help="print the ingest report as JSON")
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    for path in args.paths:
+        if not Path(path).exists():
+            raise FileNotFoundError(f"no such file or folder: {path}")
+    _, report = KnowledgeBase.build(
+        args.paths, args.index, model=args.model, chunk_size=args.chunk_size,
+        overlap=args.overlap, rebuild=args.rebuild, progress=not args.quiet,
+    )
+    if args.json:
+        print_json(vars(report))
+    else:
+        print(report.summary())
+    if not report.chunks:
+        print("wenda: warning: the index holds no text; add .txt/.md/.html/.jsonl files",
+              file=sys.stderr)
+    return 0

@@ -1,0 +1,19 @@
+"""Ingestion: files → ``SourceDocument`` (load) → debris removed with an offset map (clean)
+→ one script for matching (normalize) → sentence-aware chunks with exact spans (chunk)."""
+
+from rag.ingest.chunking import split_sentences
+from rag.ingest.loading import DEFAULT_MAX_BYTES, SUFFIXES, LoadResult, load_paths
+from rag.ingest.normalize import Script, detect_script, normalize, to_simplified, to_traditional
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "SUFFIXES",
+    "LoadResult",
+    "Script",
+    "detect_script",
+    "load_paths",
+    "normalize",
+    "split_sentences",
+    "to_simplified",
+    "to_traditional",
+]
