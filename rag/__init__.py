@@ -2,7 +2,7 @@
 chunk), ``index`` (docstore, BM25, vectors, retrieval) and ``answering`` (grounded answers
 with citations). An application needs only the names below."""
 
-from rag.documents import Chunk, SourceDocument
+from rag.documents import Chunk, SourceDocument, SourceSpan
 from rag.index.retrieval import Hit, HybridRetriever
 from rag.index.store import CorpusIndexError, IngestReport
 from rag.knowledge_base import KnowledgeBase
@@ -15,4 +15,5 @@ __all__ = [
     "IngestReport",
     "KnowledgeBase",
     "SourceDocument",
+    "SourceSpan",
 ]

@@ -44,16 +44,27 @@ class CleanText:
 
 
 @dataclass(frozen=True)
-class Chunk:
+class SourceSpan:
+    """Where a passage is: its document and the half-open span ``[start, end)`` of the
+    document's original text. Chunks, hits, excerpts and citations all carry one."""
+
+    doc_id: str
+    source: str  # file name shown to people
+    title: str
+    start: int
+    end: int
+
+    def span_dict(self) -> dict:
+        return {"doc_id": self.doc_id, "source": self.source, "title": self.title,
+                "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
+class Chunk(SourceSpan):
     """A retrievable passage of a document."""
 
     chunk_id: str  # "<doc_id>#<n>"
-    doc_id: str
-    source: str
-    title: str
     date: str | None
-    start: int  # offsets into SourceDocument.text
-    end: int
     text: str  # cleaned text, original script (what people read)
     norm: str  # normalized text (Simplified, half-width): what is embedded and matched
 

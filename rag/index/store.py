@@ -143,8 +143,9 @@ class CorpusIndex:
                 "SELECT chunk_id, doc_id, start, end, text, norm, tokens FROM chunks ORDER BY row"
             ):
                 doc = documents[row[1]].document
-                chunks.append(Chunk(row[0], row[1], doc.source, doc.title, doc.date, row[2],
-                                    row[3], row[4], row[5]))
+                chunks.append(Chunk(chunk_id=row[0], doc_id=row[1], source=doc.source,
+                                    title=doc.title, date=doc.date, start=row[2], end=row[3],
+                                    text=row[4], norm=row[5]))
                 tokens.append(row[6].split(" ") if row[6] else [])
         finally:
             db.close()
