@@ -4,6 +4,11 @@
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# llama.cpp built for the build machine's CPU (GGML_NATIVE) uses AMX tiles on recent Xeons
+# and crashes on its first prompt there; an AVX2 build runs on every x86-64 machine we use.
+# --no-cache-dir: pip's wheel cache may hold a native build of the same version.
+LLAMA  := llama-cpp-python[server]==0.3.36
+LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 
 .PHONY: run test setup models test-models browser lint
 .DEFAULT_GOAL := run
@@ -11,6 +16,8 @@ STAMP  := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -U pip
+	$(BIN)/pip show -q llama-cpp-python 2>/dev/null || CMAKE_ARGS="$(LLAMA_CMAKE)" \
+	  $(BIN)/pip install -q --disable-pip-version-check --no-cache-dir '$(LLAMA)'
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[test,llm]'
 	touch $(STAMP)
 
