@@ -40,7 +40,7 @@ class Hit:
         return {
             "rank": self.rank, "score": round(self.score, 6), "doc_id": c.doc_id,
             "source": c.source, "title": c.title, "date": c.date, "chunk_id": c.chunk_id,
-            "start": c.start, "end": c.end, "text": c.text,
+            "start": c.start, "end": c.end, **c.location.to_dict(), "text": c.text,
             "dense_score": _round(self.dense_score), "bm25_score": _round(self.bm25_score),
         }
 
