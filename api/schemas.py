@@ -47,6 +47,9 @@ class Hit(BaseModel):
     chunk_id: str
     start: int
     end: int
+    page: int | None = Field(description="PDF page the passage starts on (1-based)")
+    page_end: int | None = Field(description="PDF page it ends on")
+    section: str | None = Field(description='heading path, "第二章 > 2.1"')
     text: str
     dense_score: float | None
     bm25_score: float | None
@@ -78,6 +81,9 @@ class Citation(BaseModel):
     title: str
     start: int
     end: int
+    page: int | None = Field(None, description="PDF page the quote starts on (1-based)")
+    page_end: int | None = Field(None, description="PDF page it ends on")
+    section: str | None = Field(None, description='heading path, "第二章 > 2.1"')
     quote: str
 
 

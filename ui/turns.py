@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from rag import Location
 from rag.index import Hit
 
 Kind = Literal["hit", "cite"]
@@ -29,18 +30,21 @@ class SourceRef:
     end: int
     text: str  # what the chat lists: the passage (cleaned) or the cited quote
     original: str  # document.text[start:end] at answer time
+    where: str = ""  # "p. 3 · 第二章 > 2.1": page and heading path, when the file has them
 
     @classmethod
     def of_hit(cls, hit: Hit, original: str) -> SourceRef:
         c = hit.chunk
         return cls("hit", hit.rank, c.doc_id, c.source, c.title, c.date, c.start, c.end, c.text,
-                   original[c.start : c.end])
+                   original[c.start : c.end], c.location.label())
 
     @classmethod
     def of_citation(cls, citation: dict[str, Any], date: str | None) -> SourceRef:
         return cls("cite", citation["n"], citation["doc_id"], citation["source"],
                    citation.get("title") or "", date, citation["start"], citation["end"],
-                   citation["quote"], citation["quote"])
+                   citation["quote"], citation["quote"],
+                   Location(citation.get("page"), citation.get("page_end"),
+                            citation.get("section")).label())
 
 
 @dataclass

@@ -19,29 +19,25 @@ two-column page row by row across both columns. The steps:
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from statistics import median
 
 import pdfplumber
 
 from rag.documents import Section
+from rag.ingest.layout import TABLE_CELL_SEPARATOR, Extracted, SkipFile
 
 # pdfminer logs every oddity of a damaged file at WARNING; the loader reports one reason.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
-TABLE_CELL_SEPARATOR = " | "
 _PAGE_NUMBER = re.compile(
     r"^[-–—\s]*(?:第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|(?:page\s*)?\d+(?:\s*(?:/|of)\s*\d+)?)"
     r"[-–—\s]*$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
-
-
-class PdfError(ValueError):
-    """A PDF whose text cannot be read; the message is the one-line reason."""
 
 
 @dataclass
@@ -64,21 +60,35 @@ def is_cjk(char: str) -> bool:
             or 0xFE30 <= code <= 0xFE4F or 0xFF00 <= code <= 0xFFEF or 0x20000 <= code <= 0x3FFFF)
 
 
-def read_pdf(path: Path) -> tuple[str, list[Section]]:
-    """The text of a PDF and the page each part of it is on. Raises PdfError for an
-    encrypted, damaged or image-only file."""
+def read_pdf(data: bytes) -> Extracted:
+    """The text of a PDF, one section per page, and its title/author/date metadata.
+    Raises SkipFile for an encrypted, damaged or image-only file."""
     try:
-        with pdfplumber.open(path) as pdf:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
             pages = [_page_blocks(page) for page in pdf.pages]
-    except PdfError:
-        raise
+            meta = pdf.metadata
     except Exception as err:  # pdfminer raises many types for damaged files
-        raise PdfError(_reason(err)) from None
+        raise SkipFile(_reason(err)) from None
     if not any(pages):
-        raise PdfError("no text layer (a scanned or image-only PDF?); OCR is not supported, "
+        raise SkipFile("no text layer (a scanned or image-only PDF?); OCR is not supported, "
                        "run OCR first (e.g. ocrmypdf) or export the text")
     _drop_running_lines(pages)
-    return _assemble([_reading_order(blocks) for blocks in pages])
+    text, sections = _assemble([_reading_order(blocks) for blocks in pages])
+    return Extracted(text, sections, title=_meta(meta, "Title"), date=_pdf_date(meta),
+                     author=_meta(meta, "Author") or None)
+
+
+def _meta(meta: dict, key: str) -> str:
+    value = meta.get(key)
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return re.sub(r"\s+", " ", value).strip() if isinstance(value, str) else ""
+
+
+def _pdf_date(meta: dict) -> str | None:
+    """The creation date ("D:20240314…") as 2024-03-14."""
+    match = re.match(r"(?:D:)?(\d{4})(\d{2})(\d{2})", _meta(meta, "CreationDate"))
+    return "-".join(match.groups()) if match else None
 
 
 def _reason(err: Exception) -> str:
