@@ -17,8 +17,11 @@ logging.getLogger("htmldate").setLevel(logging.ERROR)
 
 # Below its minimum article size (250 characters) trafilatura falls back to a baseline that
 # runs the whole page, menus included, into one paragraph; a short article is still one.
+# Dates come from the page's metadata only: the extensive search guesses them from any year
+# in the text ("2023年…" made 2023-01-01).
 _CONFIG = use_config()
 _CONFIG["DEFAULT"]["MIN_EXTRACTED_SIZE"] = "1"
+_CONFIG["DEFAULT"]["EXTENSIVE_DATE_SEARCH"] = "off"
 
 
 def read_html(html: str) -> Extracted | None:

@@ -55,6 +55,8 @@ class Block:
 
 def is_cjk(char: str) -> bool:
     """Han, kana, hangul and CJK/full-width punctuation: scripts written without spaces."""
+    if not char:
+        return False
     code = ord(char)
     return (0x2E80 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF or 0xF900 <= code <= 0xFAFF
             or 0xFE30 <= code <= 0xFE4F or 0xFF00 <= code <= 0xFFEF or 0x20000 <= code <= 0x3FFFF)
@@ -110,7 +112,10 @@ def _page_blocks(page: pdfplumber.page.Page) -> list[Block]:
     tables = [(t.bbox, t.extract()) for t in page.find_tables()]
     boxes = [bbox for bbox, _ in tables]
     chars = [c for c in page.chars if not any(_inside(c, box) for box in boxes)]
-    blocks = [b for row in _rows(chars) for b in _fragments(row)]
+    rows = _rows(chars)
+    spaced = any(c["text"] == " " for c in page.chars)
+    blocks = [b for i, row in enumerate(rows)
+              for b in _fragments(row, rows[max(i - 3, 0) : i] + rows[i + 1 : i + 4], spaced)]
     for (x0, top, x1, bottom), rows in tables:
         text = "\n".join(TABLE_CELL_SEPARATOR.join(_cell(c) for c in row) for row in rows)
         if text.strip(" |\n"):
@@ -127,7 +132,7 @@ def _cell(text: str | None) -> str:
     """A table cell's lines joined as a paragraph's are."""
     out = ""
     for line in (text or "").splitlines():
-        drop, sep = joint(out[-2:], line.strip())
+        drop, sep = joint(out[-8:], line.strip())
         out = out[: len(out) - drop] + sep + line.strip()
     return out
 
@@ -146,18 +151,22 @@ def _rows(chars: list[dict]) -> list[list[dict]]:
     return [members for _, _, members in rows]
 
 
-def _fragments(row: list[dict]) -> list[Block]:
-    """A row cut where glyphs are further apart than 1.5 font sizes (a column gutter)."""
+def _fragments(row: list[dict], near: list[list[dict]], spaced: bool) -> list[Block]:
+    """A row cut at its column gutters: gaps wider than 1.5 font sizes that the rows around
+    it leave empty too (a justified line stretched around a long word has wide gaps that
+    the lines above and below fill)."""
     row = sorted(row, key=lambda c: c["x0"])
     out: list[list[dict]] = [[row[0]]]
     for prev, c in zip(row, row[1:]):
-        if c["x0"] - prev["x1"] > 1.5 * max(prev["size"], c["size"], 1.0):
+        gap = (prev["x1"], c["x0"])
+        size = max(prev["size"], c["size"], 1.0)
+        if gap[1] - gap[0] > 1.5 * size and _open(gap, near, size):
             out.append([c])
         else:
             out[-1].append(c)
     blocks = []
     for chars in out:
-        text = _line_text(chars)
+        text = _line_text(chars, spaced)
         if text:
             blocks.append(Block(min(c["x0"] for c in chars), min(c["top"] for c in chars),
                                 max(c["x1"] for c in chars), max(c["bottom"] for c in chars),
@@ -165,14 +174,33 @@ def _fragments(row: list[dict]) -> list[Block]:
     return blocks
 
 
-def _line_text(chars: list[dict]) -> str:
-    """Glyphs left to right; a space only where the PDF has one, or where two non-CJK
-    glyphs stand a word space apart without one (some PDFs position words, draw no space)."""
+def _open(gap: tuple[float, float], near: list[list[dict]], size: float) -> bool:
+    """Whether ``gap`` holds a stretch at least ``size`` wide (or the whole gap, when
+    narrower) that at most half of the ``near`` rows put a glyph into; glyph boxes are
+    taken a point in from their edges, as a justified line ends exactly at its column's."""
+    lo, width = gap[0], int(gap[1] - gap[0])
+    cover = [0] * width
+    for row in near:
+        marks = bytearray(width)
+        for c in row:
+            for x in range(max(int(c["x0"] - lo) + 1, 0), min(int(c["x1"] - lo), width)):
+                marks[x] = 1
+        cover = [n + m for n, m in zip(cover, marks)]
+    run = best = 0
+    for n in cover:
+        run = run + 1 if n <= len(near) / 2 else 0
+        best = max(best, run)
+    return best >= min(width, size)
+
+
+def _line_text(chars: list[dict], spaced: bool) -> str:
+    """Glyphs left to right. A page that draws space glyphs has its spaces; on one that
+    does not (it positions words instead), two non-CJK glyphs a word space apart get one."""
     out = [chars[0]["text"]]
     for prev, c in zip(chars, chars[1:]):
         gap = c["x0"] - prev["x1"]
         a, b = prev["text"][-1:], c["text"][:1]
-        if (gap > 0.25 * max(c["size"], 1.0) and a and b and not a.isspace()
+        if (not spaced and gap > 0.25 * max(c["size"], 1.0) and a and b and not a.isspace()
                 and not b.isspace() and not is_cjk(a) and not is_cjk(b)):
             out.append(" ")
         out.append(c["text"])
@@ -229,12 +257,12 @@ def _reading_order(blocks: list[Block]) -> list[Placed]:
 
 
 def _cut(blocks: list[Block], gutter: float, left: float, right: float) -> list[Placed]:
-    """Recursive XY-cut: columns at the widest vertical gap of at least ``gutter`` points,
-    else two parts at the widest horizontal gap; a lone block is a leaf."""
+    """Recursive XY-cut: columns at the vertical gaps of at least ``gutter`` points, else
+    two parts at the widest horizontal gap; a lone block is a leaf."""
     if len(blocks) == 1:
         return [Placed(blocks[0], left, right)]
     x_parts = _split(blocks, "x0", "x1", gutter)
-    if len(x_parts) > 1:
+    if len(x_parts) > 1 and (_one_row(blocks) or not any(map(_one_row, x_parts))):
         return [p for part in x_parts for p in _cut(
             part, gutter, min(b.x0 for b in part), max(b.x1 for b in part))]
     y_parts = _split(blocks, "top", "bottom", 0.0, widest_only=True)
@@ -242,6 +270,14 @@ def _cut(blocks: list[Block], gutter: float, left: float, right: float) -> list[
         return [p for part in y_parts for p in _cut(part, gutter, left, right)]
     # overlapping blocks no cut can separate (text drawn over text): top to bottom
     return [Placed(b, left, right) for b in sorted(blocks, key=lambda b: (b.top, b.x0))]
+
+
+def _one_row(blocks: list[Block]) -> bool:
+    """Whether the blocks stand on one line. A column of a region several lines high is
+    more than one line: a single line cut off on its own is a justified line's wide gap
+    between words (or characters), not a column gutter."""
+    height = max(b.bottom for b in blocks) - min(b.top for b in blocks)
+    return height <= 1.5 * max(b.bottom - b.top for b in blocks)
 
 
 def _split(blocks: list[Block], lo: str, hi: str, min_gap: float,
@@ -274,7 +310,7 @@ def _assemble(pages: list[list[Placed]]) -> tuple[str, list[Section]]:
         for cur in placed:
             line = cur.block.text
             drop, sep = (0, "") if prev is None else (
-                joint(parts[-1][-2:], line) if _continues(prev, cur) else (0, "\n"))
+                joint(parts[-1][-8:], line) if _continues(prev, cur) else (0, "\n"))
             if drop:
                 parts[-1] = parts[-1][:-drop]
                 length -= drop
@@ -307,11 +343,16 @@ def _continues(prev: Placed, cur: Placed) -> bool:
 
 def joint(tail: str, line: str) -> tuple[int, str]:
     """How a text ending in ``tail`` goes on with the wrapped ``line``: characters to drop
-    from the text and the separator. "co-" + "operate" → "cooperate" (drop the hyphen), a
-    space between two words of a spaced script, nothing next to CJK."""
+    from the text and the separator. "co-" + "operate" → "cooperate" (the hyphen dropped),
+    "DALL-" + "E3" → "DALL-E3", a space between two words of a spaced script, nothing
+    where the nearest letter on either side is CJK ("產出," + "“總之")."""
     a, b = tail[-1:], line[:1]
-    if not a or not b or a.isspace() or is_cjk(a) or is_cjk(b):
+    if not a or not b or a.isspace():
         return 0, ""
-    if a == "-" and tail[:1].isalpha() and b.islower():
-        return 1, ""
+    if a == "-":
+        return (1, "") if tail[-2:-1].isalpha() and b.islower() else (0, "")
+    before = next((ch for ch in reversed(tail) if ch.isalnum()), "")
+    after = next((ch for ch in line if ch.isalnum()), "")
+    if is_cjk(a) or is_cjk(b) or is_cjk(before) or is_cjk(after):
+        return 0, ""
     return 0, " "
