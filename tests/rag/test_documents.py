@@ -30,7 +30,8 @@ def _paragraph(n: int) -> str:
 def _article() -> Article:
     blocks = [("p", _paragraph(n)) for n in range(1, 4)]
     blocks += [("h2", "第二章 借阅规则"), ("h3", "2.1 借期"),
-               ("table", [["类别", "借期", "续借"], ["图书", "30天", "1次"], ["期刊", "7天", "不可"]])]
+               ("table", [["类别", "借期", "续借"], ["图书", "30天", "1次"],
+                          ["期刊", "7天", "不可"]])]
     blocks += [("p", _paragraph(n)) for n in range(4, 16)]
     blocks += [("h3", "2.2 逾期"), ("p", "逾期一天收取滞纳金零点一元，English words stay apart.")]
     return Article("城市图书馆服务年报", blocks, author="王明", date="2024-03-14")
@@ -112,7 +113,8 @@ def test_news_page_keeps_the_article_drops_menus_related_and_comments(
 
 
 def test_markdown_heading_paths(tmp_path: Path) -> None:
-    text = "# 总则\n\n前言。\n\n## 1.1 范围\n\n范围正文。\n\n```\n# 不是标题\n```\n\n# 附录\n附录正文。\n"
+    text = ("# 总则\n\n前言。\n\n## 1.1 范围\n\n范围正文。\n\n```\n# 不是标题\n```\n\n"
+            "# 附录\n附录正文。\n")
     (tmp_path / "a.md").write_text(text, encoding="utf-8")
     doc = _load(tmp_path / "a.md")
     assert doc.text == text  # offsets point into the file as written
