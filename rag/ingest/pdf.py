@@ -258,14 +258,14 @@ def _reading_order(blocks: list[Block]) -> list[Placed]:
 
 def _cut(blocks: list[Block], gutter: float, left: float, right: float) -> list[Placed]:
     """Recursive XY-cut: columns at the vertical gaps of at least ``gutter`` points, else
-    two parts at the widest horizontal gap; a lone block is a leaf."""
+    bands at the widest horizontal gaps; a lone block is a leaf."""
     if len(blocks) == 1:
         return [Placed(blocks[0], left, right)]
     x_parts = _split(blocks, "x0", "x1", gutter)
     if len(x_parts) > 1 and (_one_row(blocks) or not any(map(_one_row, x_parts))):
         return [p for part in x_parts for p in _cut(
             part, gutter, min(b.x0 for b in part), max(b.x1 for b in part))]
-    y_parts = _split(blocks, "top", "bottom", 0.0, widest_only=True)
+    y_parts = _split(blocks, "top", "bottom", 0.0, widest_only=True)  # title, then columns
     if len(y_parts) > 1:
         return [p for part in y_parts for p in _cut(part, gutter, left, right)]
     # overlapping blocks no cut can separate (text drawn over text): top to bottom
@@ -283,7 +283,8 @@ def _one_row(blocks: list[Block]) -> bool:
 def _split(blocks: list[Block], lo: str, hi: str, min_gap: float,
            widest_only: bool = False) -> list[list[Block]]:
     """Blocks split where their projections on one axis leave gaps wider than ``min_gap``
-    (all such gaps, or only the widest one)."""
+    (all such gaps, or only the widest ones: evenly spaced lines are cut all at once, which
+    keeps the recursion shallow on a long page)."""
     ordered = sorted(blocks, key=lambda b: getattr(b, lo))
     gaps: list[tuple[float, int]] = []
     reach = getattr(ordered[0], hi)
@@ -294,7 +295,8 @@ def _split(blocks: list[Block], lo: str, hi: str, min_gap: float,
         reach = max(reach, getattr(b, hi))
     if not gaps:
         return [blocks]
-    cuts = [max(gaps)[1]] if widest_only else [i for _, i in gaps]
+    widest = max(gap for gap, _ in gaps)
+    cuts = [i for gap, i in gaps if not widest_only or gap >= 0.95 * widest]
     bounds = [0, *cuts, len(ordered)]
     return [ordered[a:b] for a, b in zip(bounds, bounds[1:])]
 
