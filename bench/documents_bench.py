@@ -11,9 +11,9 @@ as news pages (``eval/formats.py``). Then:
 (b) retrieval: hit@5 of the seeds gold set on each format against the .txt seeds (gold
     ``doc`` fields renamed to the converted files);
 (c) attribution: for every top-5 hit and every citation of an extractive answer to each
-    gold question, the page (PDF) or heading path (Word, web page) is checked: a PDF span's
-    first and last characters are looked up in pypdf's text of the pages it names; a
-    heading path is recomputed from the article's own structure;
+    gold question, the page (PDF) and heading path (PDF, Word, web page) are checked: a PDF
+    span's first and last characters are looked up in pypdf's text of the pages it names;
+    a heading path is recomputed from the article's own structure;
 (d) speed: PDF extraction pages/s beside the embedding time of the chunks it feeds.
 
     flock /tmp/wenda-cpu.lock python bench/documents_bench.py [--embedder NAME]
@@ -168,7 +168,8 @@ class Attribution:
     def __call__(self, document: SourceDocument, start: int, end: int, kind: str) -> None:
         where = document.locate(start, end)
         if self.name.startswith("pdf"):
-            ok = self._on_pages(document, start, end, where.page, where.page_end)
+            ok = (self._on_pages(document, start, end, where.page, where.page_end)
+                  and where.section == self._expected_section(document, start, end))
         elif self.name == "txt":
             ok = where.page is None and where.section is None
         else:

@@ -81,7 +81,7 @@ def print_html(article: Article, columns: int = 1, header: str = "") -> str:
         @bottom-center {{ content: "第 " counter(page) " 页"; font: 9pt "{FONT}" }} }}
 body {{ font-family: "{FONT}"; font-size: 11pt; line-height: 1.6; text-align: justify }}
 main {{ column-count: {columns}; column-gap: 10mm }}
-h1 {{ font-size: 18pt }} h2 {{ font-size: 14pt }} h3 {{ font-size: 12pt }}
+h1 {{ font-size: 18pt }} h2 {{ font-size: 15pt }} h3 {{ font-size: 13pt }}
 table {{ border-collapse: collapse; margin: 1em 0 }}
 td {{ border: 1px solid #000; padding: 2pt 6pt }}
 </style></head><body><h1>{html.escape(article.title)}</h1><main>{body}</main></body></html>"""

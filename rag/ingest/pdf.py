@@ -1,4 +1,5 @@
-"""The text layer of a PDF as one text in reading order, with one ``Section`` per page.
+"""The text layer of a PDF as one text in reading order, with sections that say the page
+and the heading path of each part.
 
 pdfplumber (pdfminer.six underneath, both MIT) gives every glyph with its box; the layout
 is rebuilt here rather than taken from a library's text mode, because the common modes
@@ -6,15 +7,16 @@ fail Chinese documents in measurable ways (``bench/documents_bench.py``): pypdf 
 spaces between the characters of a justified CJK line, pdfminer/pdfplumber read a
 two-column page row by row across both columns. The steps:
 
-1. glyphs on one baseline, close together, make a *fragment* (a column's line); ruled
+1. glyphs on one baseline make a row, cut into *fragments* at column gutters; ruled
    tables become one block of rows, cells joined by " | ";
 2. running headers and footers go: the top and bottom row of a page when they repeat on
    other pages (digits aside) or are a page number;
-3. reading order by recursive XY-cut: a region is split at its widest vertical gutter
-   (columns, left to right), else at its widest horizontal gap (top to bottom);
+3. reading order by recursive XY-cut: a region is split at its vertical gutters
+   (columns, left to right), else at its widest horizontal gaps (top to bottom);
 4. a line break inside a paragraph is joined (no space between CJK characters, a hyphen
    at a line end dropped before a lower-case continuation); a short line, a wider gap, an
-   indent, a change of font size or a table ends the paragraph.
+   indent, a change of font size or a table ends the paragraph;
+5. a short paragraph set larger than the body text is a heading, its level by its size.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from statistics import median
@@ -29,7 +32,7 @@ from statistics import median
 import pdfplumber
 
 from rag.documents import Section
-from rag.ingest.layout import TABLE_CELL_SEPARATOR, Extracted, SkipFile
+from rag.ingest.layout import TABLE_CELL_SEPARATOR, Extracted, Outline, SkipFile, fold
 
 # pdfminer logs every oddity of a damaged file at WARNING; the loader reports one reason.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -38,6 +41,7 @@ _PAGE_NUMBER = re.compile(
     r"^[-–—\s]*(?:第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|(?:page\s*)?\d+(?:\s*(?:/|of)\s*\d+)?)"
     r"[-–—\s]*$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
+MAX_HEADING = 60  # characters: a longer paragraph set large is not a heading
 
 
 @dataclass
@@ -75,7 +79,8 @@ def read_pdf(data: bytes) -> Extracted:
         raise SkipFile("no text layer (a scanned or image-only PDF?); OCR is not supported, "
                        "run OCR first (e.g. ocrmypdf) or export the text")
     _drop_running_lines(pages)
-    text, sections = _assemble([_reading_order(blocks) for blocks in pages])
+    text, sections, paragraphs = _assemble([_reading_order(blocks) for blocks in pages])
+    sections = _with_headings(sections, _headings(text, paragraphs))
     return Extracted(text, sections, title=_meta(meta, "Title"), date=_pdf_date(meta),
                      author=_meta(meta, "Author") or None)
 
@@ -302,11 +307,21 @@ def _split(blocks: list[Block], lo: str, hi: str, min_gap: float,
 
 
 # -- 4. paragraphs -------------------------------------------------------------------------
-def _assemble(pages: list[list[Placed]]) -> tuple[str, list[Section]]:
+@dataclass
+class Paragraph:
+    """A paragraph's span in the assembled text, and the font size of its first line."""
+
+    start: int
+    end: int
+    size: float
+    table: bool
+
+
+def _assemble(pages: list[list[Placed]]) -> tuple[str, list[Section], list[Paragraph]]:
     """One text for the whole file; a paragraph that runs on to the next column or page
-    is joined there too. One section per page that has text."""
+    is joined there too. One section per page that has text, and the paragraphs."""
     parts: list[str] = []
-    length, sections, prev = 0, [], None
+    length, sections, paragraphs, prev = 0, [], [], None
     for number, placed in enumerate(pages, start=1):
         start = None
         for cur in placed:
@@ -320,14 +335,50 @@ def _assemble(pages: list[list[Placed]]) -> tuple[str, list[Section]]:
             length += len(sep)
             if start is None:
                 start = length
+            if prev is None or sep == "\n":
+                paragraphs.append(Paragraph(length, length, cur.block.size, cur.block.table))
             length += len(line)
+            paragraphs[-1].end = length
             prev = cur
         if start is not None:
             sections.append(Section(start, length, number))
     # a dropped hyphen may pull a page's start one character before the last page's end
     sections = [Section(s.start, min(s.end, after.start), s.page)
                 for s, after in zip(sections, sections[1:])] + sections[-1:]
-    return "".join(parts), sections
+    return "".join(parts), sections, paragraphs
+
+
+def _headings(text: str, paragraphs: list[Paragraph]) -> list[tuple[int, tuple[str, ...]]]:
+    """(offset, heading path from there on) at every heading: a short paragraph set at
+    least 10 % larger than the size most of the text is set in; the larger, the higher."""
+    body = [p for p in paragraphs if not p.table]
+    chars: Counter[float] = Counter()
+    for p in body:
+        chars[round(p.size, 1)] += p.end - p.start
+    if not chars:
+        return []
+    size = chars.most_common(1)[0][0]
+    heads = [p for p in body if p.size >= 1.1 * size and p.end - p.start <= MAX_HEADING]
+    levels = {s: n for n, s in enumerate(sorted({round(p.size, 1) for p in heads},
+                                                reverse=True), start=1)}
+    outline, marks = Outline(), []
+    for p in heads:
+        outline.enter(levels[round(p.size, 1)], fold(text[p.start : p.end]))
+        marks.append((p.start, outline.headings))
+    return marks
+
+
+def _with_headings(pages: list[Section], marks: list[tuple[int, tuple[str, ...]]]
+                   ) -> list[Section]:
+    """The page sections cut where a heading starts, each with the heading path in force."""
+    offsets = [at for at, _ in marks]
+    out = []
+    for page in pages:
+        cuts = [page.start, *(at for at in offsets if page.start < at < page.end), page.end]
+        for a, b in zip(cuts, cuts[1:]):
+            i = bisect_right(offsets, a) - 1
+            out.append(Section(a, b, page.page, marks[i][1] if i >= 0 else ()))
+    return out
 
 
 def _continues(prev: Placed, cur: Placed) -> bool:

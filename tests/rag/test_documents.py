@@ -82,13 +82,22 @@ def test_pdf_text_in_reading_order_without_running_lines_or_cjk_spaces(
 def test_pdf_pages_agree_with_another_reader(files: Path, name: str) -> None:
     doc = _load(files / name)
     pages = [fold(p.extract_text()).replace(" ", "") for p in pypdf.PdfReader(files / name).pages]
-    assert len(pages) >= 2 and [s.page for s in doc.sections] == list(range(1, len(pages) + 1))
+    assert len(pages) >= 2
+    assert sorted({s.page for s in doc.sections}) == list(range(1, len(pages) + 1))
     for n in range(1, 16):
         start = doc.text.index(_paragraph(n))
         where = doc.locate(start, start + len(_paragraph(n)))
         head = fold(_paragraph(n))[:12]
         tail = fold(_paragraph(n))[-12:]
         assert head in pages[where.page - 1] and tail in pages[where.page_end - 1]
+
+
+@pytest.mark.parametrize("name", ["one.pdf", "two.pdf"])
+def test_pdf_headings_by_font_size(files: Path, article: Article, name: str) -> None:
+    doc = _load(files / name)
+    for line, path in article.headings_at():
+        start = doc.text.index(line)
+        assert doc.locate(start, start + len(line)).section == " > ".join(path)
 
 
 def test_docx_headings_tables_and_metadata(files: Path, article: Article) -> None:
