@@ -50,12 +50,12 @@ class Article:
 
     def headings_at(self) -> list[tuple[str, tuple[str, ...]]]:
         """Every text line (title, headings, paragraphs, table rows as " | ") with the heading
-        path it lies under: the title, then h2, then h3."""
-        out = [(self.title, (self.title,))]
-        path: list[str] = [self.title]
+        path it lies under below the title: h2, then h3."""
+        out = [(self.title, ())]
+        path: list[str] = []
         for kind, content in self.blocks:
             if kind in ("h2", "h3"):
-                path = path[: 1 if kind == "h2" else 2] + [str(content)]
+                path = path[: 0 if kind == "h2" else 1] + [str(content)]
             rows = content if kind == "table" else [[content]]
             out += [(" | ".join(row), tuple(path)) for row in rows]
         return out

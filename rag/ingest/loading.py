@@ -11,13 +11,13 @@ import codecs
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from rag.documents import SourceDocument
+from rag.documents import Section, SourceDocument
 from rag.ingest.cleaning import clean
 from rag.ingest.docx import read_docx
 from rag.ingest.html import read_html
@@ -134,10 +134,18 @@ def _load_file(
             extracted = Extracted(text)
     if not extracted.text.strip():
         raise SkipFile("no text in the file; nothing to index")
-    return [SourceDocument(doc_id=doc_id, source=path.name, text=extracted.text,
-                           title=extracted.title or _first_line_title(extracted.text),
+    title = extracted.title or _first_line_title(extracted.text)
+    return [SourceDocument(doc_id=doc_id, source=path.name, text=extracted.text, title=title,
                            date=extracted.date, author=extracted.author,
-                           sections=tuple(extracted.sections))]
+                           sections=tuple(_below_title(s, title) for s in extracted.sections))]
+
+
+def _below_title(section: Section, title: str) -> Section:
+    """The section's heading path without the document's title, which a citation already
+    shows ("第二章 > 2.1", not "年报 > 第二章 > 2.1")."""
+    if section.headings[:1] == (title,):
+        return replace(section, headings=section.headings[1:])
+    return section
 
 
 def _whole_page(html: str) -> Extracted:
