@@ -208,7 +208,7 @@ class Attribution:
             shared = min(end, cursor) - max(start, at)
             if shared > 0:
                 overlap[path] = overlap.get(path, 0) + shared
-        return " > ".join(max(overlap, key=overlap.get)) if overlap else None
+        return " > ".join(max(overlap, key=overlap.get)) or None if overlap else None
 
 
 def retrieval(corpora: dict[str, Path], sources: dict[str, tuple[str, Article]],
