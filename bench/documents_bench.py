@@ -28,6 +28,7 @@ import difflib
 import io
 import json
 import re
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -263,12 +264,17 @@ def speed(corpora: dict[str, Path], embedder: str, repeats: int = 3) -> dict:
             "extract_share_of_extract_plus_embed": extract_s / (extract_s + embed_s)}
 
 
+def _commit() -> str:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                          capture_output=True, text=True).stdout.strip()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--embedder", default=DEFAULT_EMBEDDER)
     args = parser.parse_args()
-    out: dict[str, Any] = {"machine": machine_info(), "embedder": args.embedder,
-                           "started_at": time.strftime("%FT%T%z")}
+    out: dict[str, Any] = {"machine": machine_info(), "commit": _commit(),
+                           "embedder": args.embedder, "started_at": time.strftime("%FT%T%z")}
     sources = articles()
     with tempfile.TemporaryDirectory() as tmp:
         corpora = build(Path(tmp) / "corpora")

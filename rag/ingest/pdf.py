@@ -67,11 +67,14 @@ def is_cjk(char: str) -> bool:
 
 
 def read_pdf(data: bytes) -> Extracted:
-    """The text of a PDF, one section per page, and its title/author/date metadata.
-    Raises SkipFile for an encrypted, damaged or image-only file."""
+    """The text of a PDF, its sections (page and heading path) and its title/author/date
+    metadata. Raises SkipFile for an encrypted, damaged or image-only file."""
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = [_page_blocks(page) for page in pdf.pages]
+            pages = []
+            for page in pdf.pages:
+                pages.append(_page_blocks(page))
+                page.close()  # its parsed objects: a long PDF is read a page at a time
             meta = pdf.metadata
     except Exception as err:  # pdfminer raises many types for damaged files
         raise SkipFile(_reason(err)) from None
@@ -99,10 +102,13 @@ def _pdf_date(meta: dict) -> str | None:
 
 
 def _reason(err: Exception) -> str:
-    names = " ".join(type(e).__name__ for e in _chain(err)).lower()
+    """The one-line reason for a PDF pdfminer could not read, named after the first error
+    in the chain (pdfplumber wraps pdfminer's)."""
+    chain = list(_chain(err))
+    names = " ".join(type(e).__name__ for e in chain).lower()
     if "password" in names or "encrypt" in names:
         return "encrypted PDF (password protected); save an unprotected copy and ingest that"
-    return (f"not a readable PDF (damaged or truncated: {type(err).__name__}); "
+    return (f"not a readable PDF (damaged or truncated: {type(chain[-1]).__name__}); "
             "re-export or re-download it")
 
 
@@ -121,8 +127,8 @@ def _page_blocks(page: pdfplumber.page.Page) -> list[Block]:
     spaced = any(c["text"] == " " for c in page.chars)
     blocks = [b for i, row in enumerate(rows)
               for b in _fragments(row, rows[max(i - 3, 0) : i] + rows[i + 1 : i + 4], spaced)]
-    for (x0, top, x1, bottom), rows in tables:
-        text = "\n".join(TABLE_CELL_SEPARATOR.join(_cell(c) for c in row) for row in rows)
+    for (x0, top, x1, bottom), cells in tables:
+        text = "\n".join(TABLE_CELL_SEPARATOR.join(_cell(c) for c in row) for row in cells)
         if text.strip(" |\n"):
             blocks.append(Block(x0, top, x1, bottom, text, 0.0, table=True))
     return blocks
