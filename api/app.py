@@ -94,7 +94,8 @@ def create_app(service: Service, api_key: str | None = None,
     @router.post("/documents", response_model=IngestResult, openapi_extra=_DOCUMENTS_BODY,
                  responses=errors(415) | _INVALID,
                  description="JSON `{documents: [{id, text, title?, date?}]}` (an id posted "
-                 "again replaces its document), or multipart `files` (.txt .md .html .jsonl).")
+                 "again replaces its document), or multipart `files` "
+                 "(.txt .md .html .jsonl .pdf .docx).")
     async def add_documents(request: Request) -> dict:
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind == "multipart/form-data":

@@ -49,6 +49,9 @@ class Hit(Span):  # type: ignore[misc, valid-type]
     score: float
     date: str | None
     chunk_id: str
+    page: int | None = Field(description="PDF page the passage starts on (1-based)")
+    page_end: int | None = Field(description="PDF page it ends on")
+    section: str | None = Field(description='heading path, "第二章 > 2.1"')
     text: str
     dense_score: float | None
     bm25_score: float | None
@@ -75,6 +78,9 @@ class Citation(Span):  # type: ignore[misc, valid-type]
     """``quote`` is ``original[start:end]`` of document ``doc_id``."""
 
     n: int
+    page: int | None = Field(None, description="PDF page the quote starts on (1-based)")
+    page_end: int | None = Field(None, description="PDF page it ends on")
+    section: str | None = Field(None, description='heading path, "第二章 > 2.1"')
     quote: str
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from cli.common import add_generator_option, add_index_option, command, print_json, read_lines
-from rag import KnowledgeBase
+from rag import KnowledgeBase, Location
 from rag.answering import ANSWERERS, AnswerChain, AnswerError
 
 
@@ -37,7 +37,9 @@ def _show_answer(question: str, result: dict) -> None:
         print(f"  (no source supports: {sentence})")
     for c in result["citations"]:
         title = f" — {c['title']}" if c["title"] else ""
-        print(f"[{c['n']}] {c['source']}{title}  (chars {c['start']}-{c['end']})")
+        where = Location(c.get("page"), c.get("page_end"), c.get("section")).label()
+        where = f", {where}" if where else ""
+        print(f"[{c['n']}] {c['source']}{title}  (chars {c['start']}-{c['end']}{where})")
         print(f"    {c['quote'].replace(chr(10), ' ')}")
 
 

@@ -15,7 +15,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = command(subparsers, "ingest", cmd_ingest, "add/update documents in an index "
                 "(unchanged text is not re-embedded; files deleted under PATH are dropped)")
     p.add_argument("paths", nargs="+", metavar="PATH",
-                   help="files or folders of .txt .md .html .jsonl")
+                   help="files or folders of .txt .md .html/.htm (main article: menus and "
+                   "comments dropped) .jsonl .pdf (text layer; page of each passage) .docx "
+                   "(heading path of each passage); .doc/.ppt/scanned or encrypted PDFs are "
+                   "skipped with a reason")
     add_index_option(p)
     add_embedder_option(p)
     p.add_argument("--rebuild", action="store_true", help="start the index from scratch")

@@ -29,7 +29,9 @@ def _show_hits(query: str, hits: list[Hit]) -> None:
     for hit in hits:
         c = hit.chunk
         title = f" — {c.title}" if c.title else ""
-        print(f"[{hit.rank}] {c.source}{title}  (chars {c.start}-{c.end}, score {hit.score:.4f})")
+        where = f", {c.location.label()}" if c.location.label() else ""
+        print(f"[{hit.rank}] {c.source}{title}  (chars {c.start}-{c.end}{where}, "
+              f"score {hit.score:.4f})")
         print(f"    {c.text.replace(chr(10), ' ')}")
     if not hits:
         print("(no passages: the index is empty)")

@@ -10,7 +10,7 @@ from pathlib import Path
 from rag import KnowledgeBase
 
 index = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp()) / "index"
-docs = Path(tempfile.mkdtemp())  # your folder of .txt .md .html .jsonl files
+docs = Path(tempfile.mkdtemp())  # your folder of .txt .md .html .jsonl .pdf .docx files
 (docs / "meeting.md").write_text("# 评审会议\n\n下次评审定于五月十二日，由王工主持。\n",
                                  encoding="utf-8")
 

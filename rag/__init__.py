@@ -2,7 +2,7 @@
 chunk), ``index`` (docstore, BM25, vectors, retrieval) and ``answering`` (grounded answers
 with citations). An application needs only the names below."""
 
-from rag.documents import Chunk, SourceDocument, SourceSpan
+from rag.documents import Chunk, Location, Section, SourceDocument, SourceSpan
 from rag.index.retrieval import Hit, HybridRetriever
 from rag.index.store import CorpusIndexError, IngestReport
 from rag.knowledge_base import KnowledgeBase
@@ -14,6 +14,8 @@ __all__ = [
     "HybridRetriever",
     "IngestReport",
     "KnowledgeBase",
+    "Location",
+    "Section",
     "SourceDocument",
     "SourceSpan",
 ]

@@ -2,12 +2,76 @@
 
 Every chunk keeps ``start``/``end`` offsets into the *original* decoded text of its
 document, so ``document.text[chunk.start:chunk.end]`` is the passage as it was written.
+Where that text sits in the file people have (page, heading path) is a second, separate
+record: the loader lists the document's ``Section``s, and any span is located among them.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+
+HEADING_SEPARATOR = " > "
+
+
+@dataclass(frozen=True)
+class Section:
+    """A run ``[start, end)`` of a document's text that lies on one page (PDF) and under one
+    heading path (Word, Markdown, HTML); what a citation says besides the file name."""
+
+    start: int
+    end: int
+    page: int | None = None  # 1-based
+    headings: tuple[str, ...] = ()  # outermost first: ("第二章", "2.1 方法")
+
+    def to_list(self) -> list:
+        return [self.start, self.end, self.page, list(self.headings)]
+
+    @classmethod
+    def of_list(cls, row: Sequence) -> Section:
+        return cls(row[0], row[1], row[2], tuple(row[3]))
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a span is in the file people have: its first and last page, and the heading
+    path of the section it overlaps most. All None for a plain-text document."""
+
+    page: int | None = None
+    page_end: int | None = None
+    section: str | None = None  # "第二章 > 2.1 方法"
+
+    def to_dict(self) -> dict:
+        return {"page": self.page, "page_end": self.page_end, "section": self.section}
+
+    def label(self) -> str:
+        """"p. 3 · 第二章 > 2.1", "pp. 3-4", "第二章", or "" when nothing is known."""
+        parts = []
+        if self.page is not None:
+            same = self.page_end in (None, self.page)
+            parts.append(f"p. {self.page}" if same else f"pp. {self.page}-{self.page_end}")
+        if self.section:
+            parts.append(self.section)
+        return " · ".join(parts)
+
+
+def locate(sections: Sequence[Section], start: int, end: int) -> Location:
+    """The location of ``[start, end)`` among ``sections`` (sorted by ``start``, not
+    overlapping); a span in no section (or an empty list) has no location."""
+    end = max(end, start + 1)
+    hit = []
+    for s in sections[max(bisect_right([s.start for s in sections], start) - 1, 0):]:
+        if s.start >= end:
+            break
+        if s.end > start:
+            hit.append(s)
+    if not hit:
+        return Location()
+    pages = [s.page for s in hit if s.page is not None]
+    best = max(hit, key=lambda s: min(s.end, end) - max(s.start, start))
+    return Location(pages[0] if pages else None, pages[-1] if pages else None,
+                    HEADING_SEPARATOR.join(best.headings) or None)
 
 
 @dataclass(frozen=True)
@@ -16,9 +80,14 @@ class SourceDocument:
 
     doc_id: str  # stable id: the path relative to the ingest root, plus "#<id>" for .jsonl records
     source: str  # file name shown to people
-    text: str  # the original decoded text (for .jsonl: the record's "text")
+    text: str  # the text wenda extracted (for .jsonl: the record's "text"); offsets point here
     title: str = ""
     date: str | None = None
+    author: str | None = None
+    sections: tuple[Section, ...] = ()  # sorted, not overlapping; empty for plain text
+
+    def locate(self, start: int, end: int) -> Location:
+        return locate(self.sections, start, end)
 
 
 @dataclass(frozen=True)
@@ -67,6 +136,7 @@ class Chunk(SourceSpan):
     date: str | None
     text: str  # cleaned text, original script (what people read)
     norm: str  # normalized text (Simplified, half-width): what is embedded and matched
+    location: Location = Location()
 
     def to_dict(self) -> dict:
         return asdict(self)

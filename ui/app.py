@@ -152,7 +152,7 @@ def build_app(service: Service, defaults: Settings | None = None,
                                           label="追问时让 LLM 改写成完整问题（多一次 LLM 调用）")
                 with gr.Accordion("添加文档 Add documents", open=False, elem_id="wenda-upload"):
                     files = gr.File(file_count="multiple", file_types=list(SUFFIXES),
-                                    label=".txt .md .html .jsonl", elem_id="wenda-files")
+                                    label=".txt .md .html .jsonl .pdf .docx", elem_id="wenda-files")
                     report = gr.Textbox(label="导入结果", lines=3, interactive=False,
                                         elem_id="wenda-report")
 

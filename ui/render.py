@@ -55,7 +55,7 @@ def _snippet(text: str) -> str:
 def ref_item(turn: int, ref: SourceRef) -> str:
     """One source line: number, title, file, date and a snippet, clickable as a whole."""
     label = f"[{ref.n}]" if ref.kind == "cite" else f"#{ref.n}"
-    meta = " · ".join(escape(x) for x in (ref.source, ref.date) if x)
+    meta = " · ".join(escape(x) for x in (ref.source, ref.where, ref.date) if x)
     return (f'<li><button type="button" class="wenda-ref" {_attrs(turn, ref.kind, ref.n)}>'
             f'<span class="wenda-ref-n">{label}</span><span class="wenda-ref-body">'
             f'<span class="wenda-ref-title">{escape(ref.title or ref.source)}</span>'

@@ -53,7 +53,7 @@ def render_source(ref: SourceRef, document: SourceDocument | None) -> str:
     kicker = f"引用 [{ref.n}]" if ref.kind == "cite" else f"检索到的段落 #{ref.n}"
     span = locate(ref, document.text) if document else None
     date = document.date if document else ref.date
-    meta = [escape(ref.source)] + ([escape(date)] if date else [])
+    meta = [escape(x) for x in (ref.source, ref.where, date) if x]
     if document is None or span is None:
         body = ('<div class="wenda-source-gone">这篇文档已从索引中删除或改写，以下是回答时的原文：'
                 f"</div><div class=\"wenda-source-text\"><mark>{escape(ref.original)}</mark></div>")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from rag import SourceSpan
+from rag import Location, SourceSpan
 from rag.index import Hit
 
 Kind = Literal["hit", "cite"]
@@ -25,18 +25,21 @@ class SourceRef(SourceSpan):
     date: str | None
     text: str  # what the chat lists: the passage (cleaned) or the cited quote
     original: str  # document.text[start:end] at answer time
+    where: str = ""  # "p. 3 · 第二章 > 2.1": page and heading path, when the file has them
 
     @classmethod
     def of_hit(cls, hit: Hit, original: str) -> SourceRef:
         c = hit.chunk
         return cls(**c.span_dict(), kind="hit", n=hit.rank, date=c.date, text=c.text,
-                   original=original[c.start : c.end])
+                   original=original[c.start : c.end], where=c.location.label())
 
     @classmethod
     def of_citation(cls, citation: dict[str, Any], date: str | None) -> SourceRef:
         span = {key: citation[key] for key in ("doc_id", "source", "start", "end")}
+        where = Location(citation.get("page"), citation.get("page_end"), citation.get("section"))
         return cls(**span, title=citation.get("title") or "", kind="cite", n=citation["n"],
-                   date=date, text=citation["quote"], original=citation["quote"])
+                   date=date, text=citation["quote"], original=citation["quote"],
+                   where=where.label())
 
 
 @dataclass

@@ -173,7 +173,7 @@ class AnswerChain(Runnable[Any, dict]):
             query = " ".join([query, *kept])
         documents = self.retriever.invoke(query, config)
         terms = QueryTerms.of(query, index.bm25, asked=question)
-        passages = [to_passage(n, doc, index.document(doc.metadata["doc_id"]).text, terms)
+        passages = [to_passage(n, doc, index.document(doc.metadata["doc_id"]), terms)
                     for n, doc in enumerate(documents, start=1)]
         byline = byline_passage(terms, passages)
         return query, terms, passages if byline is None else [byline, *passages]

@@ -216,4 +216,5 @@ def _citation(excerpt: Excerpt, indices: list[int]) -> dict:
     p = excerpt.passage
     start, end = p.sentences[indices[0]].start, p.sentences[indices[-1]].end
     return {"n": excerpt.n, "doc_id": p.doc_id, "source": p.source, "title": p.title,
-            "start": start, "end": end, "quote": p.original[start:end]}
+            "start": start, "end": end, **p.locate(start, end).to_dict(),
+            "quote": p.original[start:end]}

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 
 from rag.answering.terms import QueryTerms
+from rag.documents import Location, SourceDocument
 from rag.ingest.chunking import split_sentences
 from rag.ingest.normalize import normalize
 
@@ -35,9 +36,16 @@ class Passage:
     source: str
     title: str
     score: float  # retrieval score
-    original: str = field(repr=False)  # the whole document as written
+    document: SourceDocument = field(repr=False)  # text = the whole document as extracted
     sentences: list[Sentence]
     relevance: list[float]  # per sentence: QueryTerms.relevance
+
+    @property
+    def original(self) -> str:
+        return self.document.text
+
+    def locate(self, start: int, end: int) -> Location:
+        return self.document.locate(start, end)
 
 
 @dataclass(frozen=True)
@@ -58,9 +66,10 @@ class Excerpt:
 
     def to_dict(self) -> dict:
         p = self.passage
+        start, end = self.sentences[0].start, self.sentences[-1].end
         return {"n": self.n, "doc_id": p.doc_id, "source": p.source, "title": p.title,
-                "score": round(p.score, 6), "start": self.sentences[0].start,
-                "end": self.sentences[-1].end, "text": self.text}
+                "score": round(p.score, 6), "start": start, "end": end,
+                **p.locate(start, end).to_dict(), "text": self.text}
 
 
 @dataclass(frozen=True)
@@ -126,12 +135,13 @@ def sentences_of(chunk_text: str, original: str, start: int, end: int) -> list[S
     return out
 
 
-def to_passage(n: int, doc: Document, original: str, terms: QueryTerms) -> Passage:
-    """A retrieved LangChain document (``HybridRetriever`` metadata) as a ``Passage``."""
+def to_passage(n: int, doc: Document, document: SourceDocument, terms: QueryTerms) -> Passage:
+    """A retrieved LangChain document (``HybridRetriever`` metadata) of ``document`` as a
+    ``Passage``."""
     meta = doc.metadata
-    sentences = sentences_of(doc.page_content, original, meta["start"], meta["end"])
+    sentences = sentences_of(doc.page_content, document.text, meta["start"], meta["end"])
     return Passage(n, meta["doc_id"], meta["source"], meta.get("title") or "", meta["score"],
-                   original, sentences, [terms.relevance(s.norm) for s in sentences])
+                   document, sentences, [terms.relevance(s.norm) for s in sentences])
 
 
 _LINE = re.compile(r"[^\n]+")
@@ -158,6 +168,6 @@ def byline_passage(terms: QueryTerms, passages: list[Passage]) -> Passage | None
             if terms.is_byline(norm):
                 start = m.start() + m[0].index(text)
                 line = Sentence(text, norm, start, start + len(text))
-                return Passage(p.n, p.doc_id, p.source, p.title, p.score, p.original,
+                return Passage(p.n, p.doc_id, p.source, p.title, p.score, p.document,
                                [line], [terms.relevance(line.norm)])
     return None

@@ -39,7 +39,7 @@ class Hit:
         c = self.chunk
         return {
             "rank": self.rank, "score": round(self.score, 6), **c.span_dict(), "date": c.date,
-            "chunk_id": c.chunk_id, "text": c.text,
+            "chunk_id": c.chunk_id, **c.location.to_dict(), "text": c.text,
             "dense_score": _round(self.dense_score), "bm25_score": _round(self.bm25_score),
         }
 

@@ -28,14 +28,15 @@ from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
 from embeddings import wenda_home
-from rag.documents import Chunk, SourceDocument
+from rag.documents import Chunk, Section, SourceDocument
 from rag.index.bm25 import BM25, tokenize
 from rag.index.vectors import VectorIndex
 from rag.ingest.chunking import CHUNKER_VERSION, chunk_document
 from rag.ingest.loading import load_paths
 from rag.ingest.normalize import NORMALIZER_VERSION
 
-INDEX_FORMAT = 1
+# 2: documents carry author and located sections (page, heading path) as JSON.
+INDEX_FORMAT = 2
 DEFAULT_CHUNK_SIZE = 300
 DEFAULT_OVERLAP = 60
 
@@ -75,7 +76,17 @@ class IngestReport:
 
 
 def _fingerprint(doc: SourceDocument) -> str:
-    return hashlib.sha256(json.dumps([doc.text, doc.title, doc.date]).encode()).hexdigest()
+    return hashlib.sha256(json.dumps([doc.text, doc.title, doc.date, doc.author,
+                                      _sections_json(doc)]).encode()).hexdigest()
+
+
+def _sections_json(doc: SourceDocument) -> str:
+    return json.dumps([s.to_list() for s in doc.sections], ensure_ascii=False)
+
+
+def _stored_document(row: tuple) -> SourceDocument:
+    """A documents-table row (doc_id, source, text, title, date, author, sections)."""
+    return SourceDocument(*row[:6], sections=tuple(Section.of_list(s) for s in json.loads(row[6])))
 
 
 @dataclass
@@ -133,10 +144,9 @@ class CorpusIndex:
         db = sqlite3.connect(path / "docstore.sqlite")
         try:
             documents = {
-                row[0]: _StoredDocument(SourceDocument(*row[:5]), origin=row[5], sha=row[6])
-                for row in db.execute(
-                    "SELECT doc_id, source, text, title, date, origin, sha FROM documents"
-                )
+                row[0]: _StoredDocument(_stored_document(row[:7]), origin=row[7], sha=row[8])
+                for row in db.execute("SELECT doc_id, source, text, title, date, author, sections,"
+                                      " origin, sha FROM documents")
             }
             chunks, tokens = [], []
             for row in db.execute(
@@ -145,7 +155,8 @@ class CorpusIndex:
                 doc = documents[row[1]].document
                 chunks.append(Chunk(chunk_id=row[0], doc_id=row[1], source=doc.source,
                                     title=doc.title, date=doc.date, start=row[2], end=row[3],
-                                    text=row[4], norm=row[5]))
+                                    text=row[4], norm=row[5],
+                                    location=doc.locate(row[2], row[3])))
                 tokens.append(row[6].split(" ") if row[6] else [])
         finally:
             db.close()
@@ -242,11 +253,12 @@ class CorpusIndex:
         db = sqlite3.connect(folder / "docstore.sqlite")
         with db:
             db.execute("CREATE TABLE documents (doc_id TEXT PRIMARY KEY, source TEXT, text TEXT,"
-                       " title TEXT, date TEXT, origin TEXT, sha TEXT)")
+                       " title TEXT, date TEXT, author TEXT, sections TEXT, origin TEXT, sha TEXT)")
             db.execute("CREATE TABLE chunks (row INTEGER PRIMARY KEY, chunk_id TEXT, doc_id TEXT,"
                        " start INTEGER, end INTEGER, text TEXT, norm TEXT, tokens TEXT)")
-            db.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)", [
-                (d.doc_id, d.source, d.text, d.title, d.date, s.origin, s.sha)
+            db.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+                (d.doc_id, d.source, d.text, d.title, d.date, d.author, _sections_json(d),
+                 s.origin, s.sha)
                 for s in self._documents.values() for d in [s.document]])
             db.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
                 (i, c.chunk_id, c.doc_id, c.start, c.end, c.text, c.norm, " ".join(t))

@@ -205,6 +205,7 @@ def chunk_document(doc: SourceDocument, size: int = 300, overlap: int = 60) -> l
                 end=orig_end,
                 text=cleaned.text[start:end],
                 norm=norm[start:end],
+                location=doc.locate(orig_start, orig_end),
             )
         )
     return chunks

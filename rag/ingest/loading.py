@@ -1,7 +1,8 @@
-"""Read files and folders into SourceDocuments: .txt, .md, .html/.htm and .jsonl.
+"""Read files and folders into SourceDocuments: .txt, .md, .html/.htm, .jsonl, .pdf, .docx.
 
 One bad file never stops a load: it is skipped with a one-line reason that says what to do,
 and the reasons are returned next to the documents so that a CLI or UI can show them.
+Office formats wenda cannot read (.doc, .ppt…) found in a folder are reported the same way.
 """
 
 from __future__ import annotations
@@ -9,17 +10,33 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from rag.documents import SourceDocument
+from rag.documents import Section, SourceDocument
 from rag.ingest.cleaning import clean
+from rag.ingest.docx import read_docx
+from rag.ingest.html import read_html
+from rag.ingest.layout import Extracted, SkipFile, markdown_sections
+from rag.ingest.pdf import read_pdf
 
-SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
+SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".pdf", ".docx")
+_BINARY_READERS = {".pdf": read_pdf, ".docx": read_docx}
+# Document types people keep beside the ones above: named in the ingest summary, not ignored.
+UNSUPPORTED = {
+    ".doc": "old Word format (.doc) is not supported; save it as .docx",
+    ".wps": "WPS document format is not supported; save it as .docx",
+    ".rtf": "RTF is not supported; save it as .docx",
+    ".odt": "OpenDocument text is not supported; save it as .docx",
+    ".ppt": "PowerPoint files are not supported; export them as PDF",
+    ".pptx": "PowerPoint files are not supported; export them as PDF",
+    ".xls": "spreadsheets are not supported; export the text as .txt or .jsonl",
+    ".xlsx": "spreadsheets are not supported; export the text as .txt or .jsonl",
+}
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_TITLE_CHARS = 80
 # The "#" marks of a markdown heading, opening and optional closing ("## 標題 ##", not "C#").
@@ -45,10 +62,6 @@ class LoadResult:
 
     documents: list[SourceDocument] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
-
-
-class SkipFile(Exception):
-    """A file that cannot be loaded; the message is the one-line reason shown to people."""
 
 
 def load_paths(paths: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_BYTES) -> LoadResult:
@@ -90,7 +103,8 @@ def _files(roots: list[Path]) -> Iterator[tuple[Path, str]]:
         for path in sorted(root.rglob("*")):
             rel = path.relative_to(root)
             hidden = any(part.startswith(".") for part in rel.parts)
-            if path.is_file() and not hidden and path.suffix.lower() in SUFFIXES:
+            known = path.suffix.lower() in SUFFIXES or path.suffix.lower() in UNSUPPORTED
+            if path.is_file() and not hidden and known:
                 yield path, rel.as_posix()
 
 
@@ -98,22 +112,57 @@ def _load_file(
     path: Path, doc_id: str, max_bytes: int, skipped: list[tuple[str, str]]
 ) -> list[SourceDocument]:
     suffix = path.suffix.lower()
+    if suffix in UNSUPPORTED:
+        raise SkipFile(UNSUPPORTED[suffix])
     if suffix not in SUFFIXES:
         raise SkipFile(
             f"unsupported file type {suffix or '(none)'!r}; convert it to one of "
             + ", ".join(SUFFIXES)
         )
-    text = decode(_read(path, max_bytes))
-    if suffix == ".jsonl":
-        return _jsonl_documents(path, doc_id, text, skipped)
-    title = ""
-    if suffix in (".html", ".htm"):
-        text, title = html_to_text(text)
-    if not text.strip():
+    data = _read(path, max_bytes)
+    if suffix in _BINARY_READERS:
+        extracted = _extract(_BINARY_READERS[suffix], data, suffix)
+    else:
+        text = decode(data)
+        if suffix == ".jsonl":
+            return _jsonl_documents(path, doc_id, text, skipped)
+        if suffix in (".html", ".htm"):
+            extracted = read_html(text) or _whole_page(text)
+        elif suffix == ".md":
+            extracted = Extracted(text, markdown_sections(text))
+        else:
+            extracted = Extracted(text)
+    if not extracted.text.strip():
         raise SkipFile("no text in the file; nothing to index")
-    if not title:
-        title = _first_line_title(text)
-    return [SourceDocument(doc_id=doc_id, source=path.name, text=text, title=title)]
+    title = extracted.title or _first_line_title(extracted.text)
+    return [SourceDocument(doc_id=doc_id, source=path.name, text=extracted.text, title=title,
+                           date=extracted.date, author=extracted.author,
+                           sections=tuple(_below_title(s, title) for s in extracted.sections))]
+
+
+def _below_title(section: Section, title: str) -> Section:
+    """The section's heading path without the document's title, which a citation already
+    shows ("第二章 > 2.1", not "年报 > 第二章 > 2.1")."""
+    if section.headings[:1] == (title,):
+        return replace(section, headings=section.headings[1:])
+    return section
+
+
+def _whole_page(html: str) -> Extracted:
+    text, title = html_to_text(html)
+    return Extracted(text, title=title)
+
+
+def _extract(reader: Callable[[bytes], Extracted], data: bytes, suffix: str) -> Extracted:
+    """Run a binary format's reader; whatever a damaged file makes its parser raise
+    becomes the file's skip reason."""
+    try:
+        return reader(data)
+    except SkipFile:
+        raise
+    except Exception as err:  # parsers of damaged files raise anything
+        raise SkipFile(f"not a readable {suffix} file (damaged or truncated: "
+                       f"{type(err).__name__}); re-save or re-download it") from None
 
 
 def _read(path: Path, max_bytes: int) -> bytes:
@@ -252,7 +301,8 @@ class _HTMLText(HTMLParser):
 
 
 def html_to_text(html: str) -> tuple[str, str]:
-    """Visible text of an HTML page (one block per line) and its title (<title>, else <h1>)."""
+    """Visible text of an HTML page (one block per line) and its title (<title>, else <h1>):
+    how a page without a recognisable article is read."""
     parser = _HTMLText()
     parser.feed(html)
     parser.close()

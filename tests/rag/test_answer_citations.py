@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rag.answering.citations import CrossLingual, ground, numbers
 from rag.answering.evidence import Excerpt, Passage, sentences_of
+from rag.documents import SourceDocument
 from rag.ingest.cleaning import clean
 
 ORIGINAL = (
@@ -16,7 +17,8 @@ ORIGINAL = (
 def passage(n: int = 1, original: str = ORIGINAL) -> Passage:
     cleaned = clean(original).text
     sentences = sentences_of(cleaned, original, 0, len(original))
-    return Passage(n, "doc.txt", "doc.txt", "标题", 1.0, original, sentences,
+    document = SourceDocument("doc.txt", "doc.txt", original, "标题")
+    return Passage(n, "doc.txt", "doc.txt", "标题", 1.0, document, sentences,
                    [0.0] * len(sentences))
 
 

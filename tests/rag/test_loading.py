@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.ingest.loading import LoadResult, load_paths
+from rag.ingest.loading import LoadResult, html_to_text, load_paths
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -46,7 +46,7 @@ def test_folder_is_walked_recursively_sorted_without_hidden_or_unsupported(
     _write(tmp_path / "a" / "y.htm", "<h1>丙</h1><p>正文。</p>")
     _write(tmp_path / ".hidden.txt", "隱藏")
     _write(tmp_path / ".git" / "c.txt", "隱藏")
-    _write(tmp_path / "notes.pdf", b"%PDF-1.4")
+    _write(tmp_path / "figure.png", b"\x89PNG")
     result = load_paths([tmp_path])
     assert [d.doc_id for d in result.documents] == ["a/y.htm", "a/z.md", "b.txt"]
     assert [d.source for d in result.documents] == ["y.htm", "z.md", "b.txt"]
@@ -96,11 +96,11 @@ def test_bad_files_are_skipped_with_a_reason_and_the_rest_loads(tmp_path: Path) 
 
 
 def test_unsupported_file_named_explicitly_is_skipped(tmp_path: Path) -> None:
-    pdf = _write(tmp_path / "paper.pdf", b"%PDF-1.4")
+    image = _write(tmp_path / "scan.png", b"\x89PNG")
     txt = _write(tmp_path / "ok.txt", HANS)
-    result = load_paths([pdf, str(txt)])
+    result = load_paths([image, str(txt)])
     assert [d.doc_id for d in result.documents] == ["ok.txt"]
-    assert "unsupported file type '.pdf'" in _reasons(result)["paper.pdf"]
+    assert "unsupported file type '.png'" in _reasons(result)["scan.png"]
 
 
 def test_missing_path_raises_before_loading(tmp_path: Path) -> None:
@@ -145,16 +145,16 @@ def test_jsonl_records_become_documents_and_bad_lines_are_skipped(tmp_path: Path
     assert len(reasons) == 4
 
 
-def test_html_text_title_entities_and_blocks(tmp_path: Path) -> None:
+def test_whole_page_text_title_entities_and_blocks() -> None:
+    """How a page without a recognisable article is read (trafilatura finds none)."""
     page = """<!DOCTYPE html><html><head><meta charset="utf-8"><title> Sora 報導 </title>
     <style>body { color: red }</style><script>alert("x")</script></head>
     <body><h1>大標題</h1><div>第一段&amp;文字&nbsp;繼續
     同一段</div><p>第二段 &lt;引用&gt;<br>換行</p><ul><li>甲</li><li>乙</li></ul></body></html>"""
-    _write(tmp_path / "page.html", page)
-    (doc,) = load_paths([tmp_path / "page.html"]).documents
-    assert doc.title == "Sora 報導"
-    assert doc.text == "大標題\n第一段&文字\xa0繼續 同一段\n第二段 <引用>\n換行\n甲\n乙"
-    assert "alert" not in doc.text and "color" not in doc.text
+    text, title = html_to_text(page)
+    assert title == "Sora 報導"
+    assert text == "大標題\n第一段&文字\xa0繼續 同一段\n第二段 <引用>\n換行\n甲\n乙"
+    assert "alert" not in text and "color" not in text
 
 
 def test_html_without_title_uses_first_h1(tmp_path: Path) -> None:

@@ -1,0 +1,313 @@
+"""Documents benchmark (issue 16): the seeds as people would have them, read back by wenda.
+
+The five seed articles are printed to PDF by Chromium (one column, and two columns; both
+with a running header and a page-number footer), written as .docx by python-docx and saved
+as news pages (``eval/formats.py``). Then:
+
+(a) text: the extracted text against the source after folding white space (``fold``):
+    characters of the source found in order (recall) and of the extraction that are the
+    source's (precision), per format; the same for pypdf, pdfminer.six and pdfplumber's
+    own text modes, and pages/s of each PDF reader (the library choice);
+(b) retrieval: hit@5 of the seeds gold set on each format against the .txt seeds (gold
+    ``doc`` fields renamed to the converted files);
+(c) attribution: for every top-5 hit and every citation of an extractive answer to each
+    gold question, the page (PDF) and heading path (PDF, Word, web page) are checked: a PDF
+    span's first and last characters are looked up in pypdf's text of the pages it names;
+    a heading path is recomputed from the article's own structure;
+(d) speed: PDF extraction pages/s beside the embedding time of the chunks it feeds.
+
+    flock /tmp/wenda-cpu.lock python bench/documents_bench.py [--embedder NAME]
+
+Writes bench/results/documents-<embedder>.json and prints Markdown tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import io
+import json
+import re
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pdfminer.high_level
+import pdfplumber
+import pypdf
+
+from embeddings import DEFAULT_EMBEDDER, get_embedder
+from eval.formats import Article, fold, news_page, print_html, print_pdf, write_docx
+from eval.gold import SEEDS_GOLD, GoldItem, load_gold
+from eval.report import machine_info, markdown_table
+from eval.runner import run_eval
+from eval.tables import fmt
+from rag import KnowledgeBase, SourceDocument
+from rag.index import DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP
+from rag.ingest import load_paths
+from rag.ingest.chunking import chunk_document
+from rag.ingest.pdf import read_pdf
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+HEADER = "科技资讯 内部参考"
+FORMATS = {"pdf-1col": ".pdf", "pdf-2col": ".pdf", "docx": ".docx", "html": ".html"}
+_CJK_SPACE = re.compile(r"[\u3400-\u9fff]\s+(?=[\u3400-\u9fff])")
+_EDGE = 6  # characters of a span's start and end looked up on its pages
+
+
+def build(folder: Path) -> dict[str, Path]:
+    """The seeds in every format, one folder each; ``txt`` is the seeds folder itself."""
+    out = {"txt": SEEDS}
+    for name in FORMATS:
+        (folder / name).mkdir(parents=True, exist_ok=True)
+        out[name] = folder / name
+    for source in sorted(SEEDS.glob("*.txt")):
+        article = Article.of_text(source.read_text(encoding="utf-8"))
+        print_pdf(print_html(article, 1, HEADER), out["pdf-1col"] / f"{source.stem}.pdf")
+        print_pdf(print_html(article, 2, HEADER), out["pdf-2col"] / f"{source.stem}.pdf")
+        write_docx(article, out["docx"] / f"{source.stem}.docx")
+        (out["html"] / f"{source.stem}.html").write_text(news_page(article), encoding="utf-8")
+    return out
+
+
+def articles() -> dict[str, tuple[str, Article]]:
+    return {p.stem: (p.read_text(encoding="utf-8"), Article.of_text(p.read_text(encoding="utf-8")))
+            for p in sorted(SEEDS.glob("*.txt"))}
+
+
+# -- (a) text ---------------------------------------------------------------------------
+def agreement(source: str, extracted: str) -> dict[str, int]:
+    ref, got = fold(source), fold(extracted)
+    matcher = difflib.SequenceMatcher(None, ref, got, autojunk=False)
+    same = sum(block.size for block in matcher.get_matching_blocks())
+    return {"source_chars": len(ref), "extracted_chars": len(got), "matched": same,
+            "cjk_spaces": len(_CJK_SPACE.findall(extracted)) - len(_CJK_SPACE.findall(source))}
+
+
+def totals(rows: list[dict[str, int]]) -> dict[str, Any]:
+    total = {key: sum(r[key] for r in rows) for key in rows[0]}
+    total["recall"] = total["matched"] / total["source_chars"]
+    total["precision"] = total["matched"] / total["extracted_chars"]
+    total["worst_doc_recall"] = min(r["matched"] / r["source_chars"] for r in rows)
+    return total
+
+
+def text_fidelity(corpora: dict[str, Path], sources: dict[str, tuple[str, Article]]) -> dict:
+    out = {}
+    for name, folder in corpora.items():
+        if name == "txt":
+            continue
+        loaded = load_paths([folder])
+        rows = [agreement(sources[d.doc_id.split(".")[0]][0], d.text) for d in loaded.documents]
+        out[name] = {**totals(rows), "skipped": loaded.skipped}
+    return out
+
+
+def _pypdf(data: bytes) -> tuple[str, int]:
+    pages = pypdf.PdfReader(io.BytesIO(data)).pages
+    return "\n".join(p.extract_text() for p in pages), len(pages)
+
+
+def _pdfminer(data: bytes) -> tuple[str, int]:
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        pages = len(pdf.pages)
+    return pdfminer.high_level.extract_text(io.BytesIO(data)), pages
+
+
+def _pdfplumber(data: bytes) -> tuple[str, int]:
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return "\n".join(p.extract_text() for p in pdf.pages), len(pdf.pages)
+
+
+def _wenda(data: bytes) -> tuple[str, int]:
+    extracted = read_pdf(data)
+    return extracted.text, extracted.sections[-1].page
+
+
+READERS: dict[str, Callable[[bytes], tuple[str, int]]] = {
+    "pypdf": _pypdf, "pdfminer.six extract_text": _pdfminer,
+    "pdfplumber extract_text": _pdfplumber, "wenda (pdfplumber glyphs + layout)": _wenda}
+
+
+def pdf_readers(corpora: dict[str, Path], sources: dict[str, tuple[str, Article]]) -> dict:
+    out: dict[str, dict] = {}
+    for layout in ("pdf-1col", "pdf-2col"):
+        files = sorted(corpora[layout].glob("*.pdf"))
+        for name, reader in READERS.items():
+            rows, pages, began = [], 0, time.perf_counter()
+            for path in files:
+                text, n = reader(path.read_bytes())
+                pages += n
+                rows.append(agreement(sources[path.stem][0], text))
+            seconds = time.perf_counter() - began
+            out.setdefault(name, {})[layout] = {**totals(rows), "pages": pages,
+                                                "pages_per_s": pages / seconds}
+    return out
+
+
+# -- (b) retrieval and (c) attribution --------------------------------------------------
+def renamed(gold: list[GoldItem], suffix: str) -> list[GoldItem]:
+    """Gold items whose evidence names the converted files instead of the .txt seeds."""
+    return [replace(item, evidence=tuple(
+        replace(ref, doc=Path(ref.doc).stem + suffix) for ref in item.evidence))
+        for item in gold]
+
+
+class Attribution:
+    """Checks the page or heading path given for spans of one format's documents."""
+
+    def __init__(self, name: str, folder: Path, sources: dict[str, tuple[str, Article]]) -> None:
+        self.name, self.folder, self.sources = name, folder, sources
+        self.pages: dict[str, list[str]] = {}
+        self.checked, self.wrong, self.examples = 0, 0, []
+
+    def __call__(self, document: SourceDocument, start: int, end: int, kind: str) -> None:
+        where = document.locate(start, end)
+        if self.name.startswith("pdf"):
+            ok = (self._on_pages(document, start, end, where.page, where.page_end)
+                  and where.section == self._expected_section(document, start, end))
+        elif self.name == "txt":
+            ok = where.page is None and where.section is None
+        else:
+            ok = where.section == self._expected_section(document, start, end)
+        self.checked += 1
+        if not ok:
+            self.wrong += 1
+            if len(self.examples) < 5:
+                self.examples.append({"kind": kind, "doc": document.doc_id, "start": start,
+                                      "end": end, "page": where.page,
+                                      "page_end": where.page_end, "section": where.section})
+
+    def _on_pages(self, document: SourceDocument, start: int, end: int,
+                  first: int | None, last: int | None) -> bool:
+        if first is None or last is None:
+            return False
+        if document.doc_id not in self.pages:
+            reader = pypdf.PdfReader(self.folder / document.doc_id)
+            self.pages[document.doc_id] = [re.sub(r"\s+", "", p.extract_text())
+                                           for p in reader.pages]
+        text = re.sub(r"\s+", "", document.text[start:end])
+        pages = self.pages[document.doc_id]
+        return text[:_EDGE] in pages[first - 1] and text[-_EDGE:] in pages[last - 1]
+
+    def _expected_section(self, document: SourceDocument, start: int, end: int) -> str | None:
+        """The heading path the article's own structure gives the span: that of the lines
+        it overlaps most (found in the extracted text in order)."""
+        article = self.sources[Path(document.doc_id).stem][1]
+        overlap: dict[tuple[str, ...], int] = {}
+        cursor = 0
+        for line, path in article.headings_at():
+            at = document.text.find(line, cursor)
+            if at < 0:
+                continue  # a line the extractor dropped (a web page's boilerplate)
+            cursor = at + len(line)
+            shared = min(end, cursor) - max(start, at)
+            if shared > 0:
+                overlap[path] = overlap.get(path, 0) + shared
+        return " > ".join(max(overlap, key=overlap.get)) or None if overlap else None
+
+
+def retrieval(corpora: dict[str, Path], sources: dict[str, tuple[str, Article]],
+              embedder: str, index_root: Path) -> dict:
+    gold, problems = load_gold(SEEDS_GOLD)
+    out = {}
+    for name, folder in corpora.items():
+        suffix = FORMATS.get(name, ".txt")
+        kb, report = KnowledgeBase.build(folder, index_root / name, model=embedder,
+                                         progress=False)
+        items = renamed(gold, suffix)
+        run = run_eval(kb, items, k=5, progress=False)
+        check = Attribution(name, folder, sources)
+        citations = 0
+        for item in items:
+            for hit in kb.search(item.question, k=5):
+                check(kb.index.document(hit.chunk.doc_id), hit.chunk.start, hit.chunk.end, "hit")
+            for c in kb.ask(item.question, answerer="extractive", k=5)["citations"]:
+                check(kb.index.document(c["doc_id"]), c["start"], c["end"], "citation")
+                citations += 1
+        overall = run.metrics["overall"]
+        out[name] = {"chunks": report.chunks,
+                     **{key: overall.get(key) for key in (
+                         "n_retrieval", "n_unresolved", "n_unindexed", "hit@1", "hit@5",
+                         "hit@10", "mrr@10", "doc_hit@5")},
+                     "attribution": {"checked": check.checked, "wrong": check.wrong,
+                                     "citations": citations, "examples": check.examples}}
+    out["gold_problems"] = problems
+    return out
+
+
+# -- (d) speed --------------------------------------------------------------------------
+def speed(corpora: dict[str, Path], embedder: str, repeats: int = 3) -> dict:
+    files = sorted(corpora["pdf-1col"].glob("*.pdf")) + sorted(corpora["pdf-2col"].glob("*.pdf"))
+    data = [f.read_bytes() for f in files]
+    began = time.perf_counter()
+    for _ in range(repeats):
+        extracted = [read_pdf(d) for d in data]
+    extract_s = (time.perf_counter() - began) / repeats
+    pages = sum(e.sections[-1].page for e in extracted)
+    chunks = [c.norm for path, e in zip(files, extracted) for c in chunk_document(
+        SourceDocument(path.name, path.name, e.text, sections=tuple(e.sections)),
+        DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP)]
+    model = get_embedder(embedder, cache=False)
+    model.embed_documents(chunks[:2])  # load the model outside the timing
+    began = time.perf_counter()
+    model.embed_documents(chunks)
+    embed_s = time.perf_counter() - began
+    return {"files": len(files), "pages": pages, "extract_s": extract_s,
+            "extract_pages_per_s": pages / extract_s, "chunks": len(chunks),
+            "embed_s": embed_s, "embed_s_per_page": embed_s / pages,
+            "extract_share_of_extract_plus_embed": extract_s / (extract_s + embed_s)}
+
+
+def _commit() -> str:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--embedder", default=DEFAULT_EMBEDDER)
+    args = parser.parse_args()
+    out: dict[str, Any] = {"machine": machine_info(), "commit": _commit(),
+                           "embedder": args.embedder, "started_at": time.strftime("%FT%T%z")}
+    sources = articles()
+    with tempfile.TemporaryDirectory() as tmp:
+        corpora = build(Path(tmp) / "corpora")
+        out["text"] = text_fidelity(corpora, sources)
+        out["pdf_readers"] = pdf_readers(corpora, sources)
+        out["retrieval"] = retrieval(corpora, sources, args.embedder, Path(tmp) / "indexes")
+        out["speed"] = speed(corpora, args.embedder)
+    safe = re.sub(r"[^\w.-]+", "_", args.embedder)
+    path = ROOT / "bench" / "results" / f"documents-{safe}.json"
+    path.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    print(markdown_table(["format", "recall", "precision", "worst doc recall",
+                          "CJK spaces added"], [
+        [name, f"{t['recall']:.4f}", f"{t['precision']:.4f}", f"{t['worst_doc_recall']:.4f}",
+         str(t["cjk_spaces"])] for name, t in out["text"].items()]))
+    print()
+    print(markdown_table(["PDF reader", "layout", "recall", "precision", "CJK spaces", "pages/s"], [
+        [name, layout, f"{t['recall']:.4f}", f"{t['precision']:.4f}", str(t["cjk_spaces"]),
+         f"{t['pages_per_s']:.1f}"]
+        for name, layouts in out["pdf_readers"].items() for layout, t in layouts.items()]))
+    print()
+    print(markdown_table(["format", "chunks", "hit@5", "mrr@10", "unresolved",
+                          "attribution wrong"], [
+        [name, str(r["chunks"]), fmt(r["hit@5"]), fmt(r["mrr@10"]), str(r["n_unresolved"]),
+         f"{r['attribution']['wrong']} of {r['attribution']['checked']}"]
+        for name, r in out["retrieval"].items() if name != "gold_problems"]))
+    s = out["speed"]
+    print(f"\nPDF extraction {s['extract_pages_per_s']:.1f} pages/s ({s['pages']} pages); "
+          f"embedding its {s['chunks']} chunks {s['embed_s']:.1f} s "
+          f"({s['embed_s_per_page']:.2f} s/page); extraction is "
+          f"{100 * s['extract_share_of_extract_plus_embed']:.1f} % of the two")
+    print(f"wrote {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
