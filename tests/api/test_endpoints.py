@@ -94,7 +94,7 @@ def test_uploaded_files_are_kept_and_the_bad_ones_explained(client: httpx.Client
     reasons = {s["name"]: s["reason"] for s in report["skipped"]}
     assert set(reasons) == {"notes.jsonl", "scan.pdf", "empty.txt"}
     assert "line 2: not valid JSON" in reasons["notes.jsonl"]
-    assert "unsupported file type '.pdf'" in reasons["scan.pdf"]
+    assert "not a readable PDF" in reasons["scan.pdf"]  # a header and nothing more
     assert "empty file" in reasons["empty.txt"]
     folder = service.kb.index.path.parent / "seeds-uploads"
     kept = {p.name for p in folder.iterdir()}
