@@ -36,7 +36,7 @@ class Section:
 @dataclass(frozen=True)
 class Location:
     """Where a span is in the file people have: its first and last page, and the heading
-    path of the section it overlaps most. All None for a plain-text document."""
+    path it overlaps most. All None for a plain-text document."""
 
     page: int | None = None
     page_end: int | None = None
@@ -69,9 +69,11 @@ def locate(sections: Sequence[Section], start: int, end: int) -> Location:
     if not hit:
         return Location()
     pages = [s.page for s in hit if s.page is not None]
-    best = max(hit, key=lambda s: min(s.end, end) - max(s.start, start))
+    shared: dict[tuple[str, ...], int] = {}  # a path spread over sections (pages) counts once
+    for s in hit:
+        shared[s.headings] = shared.get(s.headings, 0) + min(s.end, end) - max(s.start, start)
     return Location(pages[0] if pages else None, pages[-1] if pages else None,
-                    HEADING_SEPARATOR.join(best.headings) or None)
+                    HEADING_SEPARATOR.join(max(shared, key=shared.get)) or None)
 
 
 @dataclass(frozen=True)

@@ -188,20 +188,31 @@ def _fragments(row: list[dict], near: list[list[dict]], spaced: bool) -> list[Bl
 def _open(gap: tuple[float, float], near: list[list[dict]], size: float) -> bool:
     """Whether ``gap`` holds a stretch at least ``size`` wide (or the whole gap, when
     narrower) that at most half of the ``near`` rows put a glyph into; glyph boxes are
-    taken a point in from their edges, as a justified line ends exactly at its column's."""
-    lo, width = gap[0], int(gap[1] - gap[0])
-    cover = [0] * width
+    taken a point in from their edges, as a justified line ends exactly at its column's.
+    A sweep over the glyphs' edges: the work does not grow with the gap's width."""
+    lo, hi = gap
+    events: list[tuple[float, int]] = []
     for row in near:
-        marks = bytearray(width)
-        for c in row:
-            for x in range(max(int(c["x0"] - lo) + 1, 0), min(int(c["x1"] - lo), width)):
-                marks[x] = 1
-        cover = [n + m for n, m in zip(cover, marks)]
-    run = best = 0
-    for n in cover:
-        run = run + 1 if n <= len(near) / 2 else 0
-        best = max(best, run)
-    return best >= min(width, size)
+        spans = sorted((max(c["x0"] + 1, lo), min(c["x1"] - 1, hi)) for c in row
+                       if max(c["x0"] + 1, lo) < min(c["x1"] - 1, hi))
+        merged: list[list[float]] = []
+        for a, b in spans:
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        events += [(a, 1) for a, _ in merged] + [(b, -1) for _, b in merged]
+    half = len(near) / 2
+    covered, best, run = 0, 0.0, lo  # run: where the current open stretch began, or None
+    for x, step in sorted(events, key=lambda e: (e[0], -e[1])) + [(hi, 0)]:
+        if run is not None:
+            best = max(best, x - run)
+        covered += step
+        if covered > half:
+            run = None
+        elif run is None:
+            run = x
+    return best >= min(hi - lo, size)
 
 
 def _line_text(chars: list[dict], spaced: bool) -> str:

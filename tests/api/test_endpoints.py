@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from rag.serving import Service
+from api import Service
 
 QUESTION = "欧洲议会定于哪一天就欧盟人工智能法案进行投票?"
 
@@ -94,7 +94,7 @@ def test_uploaded_files_are_kept_and_the_bad_ones_explained(client: httpx.Client
     reasons = {s["name"]: s["reason"] for s in report["skipped"]}
     assert set(reasons) == {"notes.jsonl", "scan.pdf", "empty.txt"}
     assert "line 2: not valid JSON" in reasons["notes.jsonl"]
-    assert "not a readable PDF" in reasons["scan.pdf"]  # PDFs are read now: this one is cut off
+    assert "not a readable PDF" in reasons["scan.pdf"]  # a header and nothing more
     assert "empty file" in reasons["empty.txt"]
     folder = service.kb.index.path.parent / "seeds-uploads"
     kept = {p.name for p in folder.iterdir()}
