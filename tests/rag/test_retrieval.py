@@ -57,3 +57,20 @@ def test_bad_queries(seeds_kb: KnowledgeBase) -> None:
     with pytest.warns(UserWarning, match=f"first {MAX_QUERY_CHARS}"):
         hits = seeds_kb.search("高盛" * 5000, k=3)
     assert len(hits) == 3
+
+
+@pytest.mark.parametrize("fusion", ["weighted", "zscore"])
+def test_score_fusion_sees_both_scores_of_every_hit(seeds_kb: KnowledgeBase, fusion: str) -> None:
+    hits = seeds_kb.retriever(fusion=fusion, candidates=3).search("高盛报告", k=6)
+    # with 3 candidates a side, some hits were found by one half only; both scores count
+    assert len(hits) > 3 and all(h.dense_score is not None and h.bm25_score is not None
+                                  for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_per_doc_cap_lets_other_articles_in(seeds_kb: KnowledgeBase) -> None:
+    uncapped = seeds_kb.retriever(per_doc=0).search("Sora 视频", k=8)
+    capped = seeds_kb.retriever(per_doc=1).search("Sora 视频", k=8)
+    assert len({h.chunk.doc_id for h in uncapped[:5]}) < 5  # one article fills the top
+    assert len({h.chunk.doc_id for h in capped[:5]}) == 5
+    assert capped[0].chunk == uncapped[0].chunk
