@@ -37,6 +37,7 @@ from retrieval_harness import (
     by_split,
     load_corpus,
     query_ms,
+    settings_arg,
     wenda_search,
 )
 
@@ -54,30 +55,34 @@ MODES = ("hybrid", "dense", "bm25")
 LEGACY_SEARCH = SearchSettings(fusion="weighted", dense_weight=0.7)
 
 
-def run_corpus(name: str, model: str, squad_limit: int, legacy: bool,
-               workdir: Path) -> dict[str, Any]:
+def run_corpus(name: str, model: str | None, squad_limit: int, legacy: bool, workdir: Path,
+               index: IndexSettings, search: SearchSettings) -> dict[str, Any]:
+    """Every retriever's metrics by split; ``model`` None: BM25 only (nothing embedded)."""
     corpus = load_corpus(name, squad_limit, workdir)
-    setups: list[tuple[str, IndexSettings, SearchSettings]] = [
-        ("wenda", DEFAULT_INDEX, DEFAULT_SEARCH)]
+    setups: list[tuple[str, IndexSettings, SearchSettings]] = [("wenda", index, search)]
     if legacy:
         setups.append(("legacy", LEGACY_INDEX, LEGACY_SEARCH))
     results: dict[str, Any] = {}
-    for label, index_settings, search in setups:
+    for label, index_settings, search_settings in setups:
         started = time.perf_counter()
         kb = build_index(corpus, index_settings, model, workdir)
         resolver = EvidenceResolver(kb.index)
         results[f"{label} chunks"] = len(kb.index.chunks)
         results[f"{label} build_s"] = round(time.perf_counter() - started, 1)
-        for mode in MODES:
-            results[f"{label} {mode}"] = by_split(wenda_search(kb, mode, search), corpus,
-                                                  resolver, query_ms(kb, mode))
+        for mode in MODES if model else ("bm25",):
+            results[f"{label} {mode}"] = by_split(wenda_search(kb, mode, search_settings),
+                                                  corpus, resolver, query_ms(kb, mode))
     results["plain bm25"] = by_split(PlainBM25(corpus.sources), corpus, resolver)
     return results
 
 
 def targets(results: dict[str, Any]) -> dict[str, Any]:
     """Issue 14's targets on one corpus: hybrid hit@5 vs its halves and the baseline on the
-    test split, and the tune/test gap."""
+    test split, and the tune/test gap (BM25 against the baseline where nothing was embedded)."""
+    if "wenda hybrid" not in results:
+        bm25, plain = (results[k]["test"]["hit@5"] for k in ("wenda bm25", "plain bm25"))
+        return {"bm25 only": True, "test hit@5": {"wenda bm25": bm25, "plain bm25": plain},
+                "tune/test gap": abs(results["wenda bm25"]["tune"]["hit@5"] - bm25)}
     hit5 = {key: results[key]["test"]["hit@5"] for key in
             ("wenda hybrid", "wenda dense", "wenda bm25", "plain bm25")}
     tune = results["wenda hybrid"]["tune"]["hit@5"]
@@ -99,21 +104,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpora", nargs="+", choices=CORPORA, default=list(CORPORA))
     parser.add_argument("--squad-limit", type=int, default=500,
                         help="questions drawn from each SQuAD file")
+    parser.add_argument("--bm25-only", nargs="*", choices=CORPORA, default=[],
+                        help="corpora measured without embedding (BM25 and the baseline)")
     parser.add_argument("--legacy", action="store_true",
                         help="also measure the settings before tuning (embeds their chunks)")
+    parser.add_argument("--index-settings", help="IndexSettings as JSON, or a tuning "
+                        "run's results file (default: rag/index/settings.py's)")
+    parser.add_argument("--search-settings", help="SearchSettings as JSON, or a tuning "
+                        "run's results file (default: rag/index/settings.py's)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
+    index = (IndexSettings.from_dict(settings_arg(args.index_settings, "index"))
+             if args.index_settings else DEFAULT_INDEX)
+    search = (SearchSettings(**settings_arg(args.search_settings, "search"))
+              if args.search_settings else DEFAULT_SEARCH)
 
     out: dict[str, Any] = {
         "machine": machine_info(), "started_at": time.strftime("%FT%T%z"),
-        "model": args.model, "squad_limit": args.squad_limit,
-        "index_settings": DEFAULT_INDEX.to_dict(), "search_settings": vars(DEFAULT_SEARCH),
+        "model": args.model, "bm25_only": args.bm25_only, "squad_limit": args.squad_limit,
+        "index_settings": index.to_dict(), "search_settings": vars(search),
+        "defaults": index == DEFAULT_INDEX and search == DEFAULT_SEARCH,
         "corpora": {}, "targets": {},
     }
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.corpora:
-            results = run_corpus(name, args.model, args.squad_limit, args.legacy, Path(tmp))
+            model = None if name in args.bm25_only else args.model
+            results = run_corpus(name, model, args.squad_limit, args.legacy, Path(tmp),
+                                 index, search)
             out["corpora"][name] = results
             out["targets"][name] = targets(results)
             for key, value in results.items():

