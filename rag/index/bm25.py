@@ -14,14 +14,38 @@ import jieba
 import numpy as np
 from scipy import sparse
 
+from rag.documents import Chunk, SourceDocument
+from rag.index.settings import IndexSettings, Tokenizer
+from rag.ingest import normalize, split_sentences
+
 jieba.setLogLevel(logging.WARNING)
 
 _WORD = re.compile(r"\w")  # a token must hold a letter, digit or CJK character
 
 
-def tokenize(normalized_text: str) -> list[str]:
-    """Search-engine-mode jieba tokens (words plus their sub-words), punctuation dropped."""
-    return [t for t in jieba.cut_for_search(normalized_text) if _WORD.search(t)]
+def tokenize(normalized_text: str, mode: Tokenizer = "search") -> list[str]:
+    """jieba tokens, punctuation dropped: ``search`` adds each long word's sub-words
+    (人工智能 → 人工, 智能, 人工智能), ``words`` keeps the words as cut."""
+    cut = jieba.cut_for_search if mode == "search" else jieba.cut
+    return [t for t in cut(normalized_text) if _WORD.search(t)]
+
+
+def chunk_tokens(document: SourceDocument, chunks: list[Chunk],
+                 settings: IndexSettings) -> list[list[str]]:
+    """BM25 tokens of each chunk of ``document``: its text plus the context fields of
+    ``settings`` (the lead is not added again to the chunk that holds it)."""
+    lead = ""
+    if "lead" in settings.context and chunks:
+        first = split_sentences(chunks[0].norm)
+        lead = chunks[0].norm[slice(*first[0])] if first else ""
+    fields = [normalize(document.title) if "title" in settings.context else "",
+              (document.date or "") if "date" in settings.context else ""]
+    out = []
+    for n, chunk in enumerate(chunks):
+        context = " ".join(f for f in (*fields, lead if n else "") if f)
+        out.append(tokenize(f"{context}\n{chunk.norm}" if context else chunk.norm,
+                            settings.tokenizer))
+    return out
 
 
 class BM25:

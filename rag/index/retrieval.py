@@ -19,6 +19,7 @@ from pydantic import ConfigDict
 
 from rag.documents import Chunk
 from rag.index.bm25 import tokenize
+from rag.index.settings import DEFAULT_SEARCH, Fusion
 from rag.index.store import CorpusIndex
 from rag.ingest.normalize import normalize
 
@@ -67,18 +68,21 @@ def check_query(query: str) -> str:
 class HybridRetriever(BaseRetriever):
     """Top-``k`` chunks of a ``CorpusIndex`` for a query.
 
-    ``mode`` picks dense, BM25 or both; ``fusion`` combines the two ranked lists by
-    reciprocal rank fusion (``rrf``) or by a weighted sum of max-normalised scores.
+    ``mode`` picks dense, BM25 or both; the fusion settings (``SearchSettings``) say how
+    the two rankings become one. Score fusions see both scores of every candidate: a chunk
+    that only one retriever put among its ``candidates`` is scored by the other one too,
+    instead of counting as 0 there.
     """
 
     index: CorpusIndex
     embedder: Embeddings
     k: int = 5
     mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
-    fusion: Literal["rrf", "weighted"] = "weighted"
-    dense_weight: float = 0.7
-    rrf_k: int = 60
-    candidates: int = 50
+    fusion: Fusion = DEFAULT_SEARCH.fusion
+    dense_weight: float = DEFAULT_SEARCH.dense_weight
+    rrf_k: int = DEFAULT_SEARCH.rrf_k
+    candidates: int = DEFAULT_SEARCH.candidates
+    per_doc: int = DEFAULT_SEARCH.per_doc
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -89,22 +93,34 @@ class HybridRetriever(BaseRetriever):
         norm = normalize(check_query(query))
         if not self.index.chunks:
             return []
-        dense = self._dense(norm) if self.mode != "bm25" else {}
-        sparse = self._sparse(norm) if self.mode != "dense" else {}
+        vector = None if self.mode == "bm25" else self._query_vector(norm)
+        bm25 = None if self.mode == "dense" else self.index.bm25.scores(
+            tokenize(norm, self.index.settings.tokenizer))
+        dense = self._dense_top(vector) if vector is not None else {}
+        sparse = _top(bm25, self.candidates) if bm25 is not None else {}
+        if vector is not None and bm25 is not None and self.fusion != "rrf":
+            rows = sorted(dense.keys() | sparse.keys())
+            dense = dict(zip(rows, self._dense_scores(vector, rows, dense)))
+            sparse = {row: float(bm25[row]) for row in rows}
         fused = self._fuse(dense, sparse)
-        best = sorted(fused, key=lambda row: -fused[row])[:k]
+        best = self._cap_per_doc(sorted(fused, key=lambda row: -fused[row]))[:k]
         return [Hit(rank, float(fused[row]), self.index.chunks[row], dense.get(row),
                     sparse.get(row)) for rank, row in enumerate(best, start=1)]
 
-    def _dense(self, norm_query: str) -> dict[int, float]:
+    def _query_vector(self, norm_query: str) -> np.ndarray:
         vector = np.asarray(self.embedder.embed_query(norm_query), dtype=np.float32)
+        return vector / max(float(np.linalg.norm(vector)), 1e-12)
+
+    def _dense_top(self, vector: np.ndarray) -> dict[int, float]:
         scores, rows = self.index.vectors.search(vector, self.candidates)
         return {int(r): float(s) for s, r in zip(scores, rows) if r >= 0}
 
-    def _sparse(self, norm_query: str) -> dict[int, float]:
-        scores = self.index.bm25.scores(tokenize(norm_query))
-        top = np.argsort(-scores)[: self.candidates]
-        return {int(r): float(scores[r]) for r in top if scores[r] > 0}
+    def _dense_scores(self, vector: np.ndarray, rows: list[int],
+                      known: dict[int, float]) -> list[float]:
+        """Inner products of ``rows`` with the query, computing only those not yet known."""
+        missing = [row for row in rows if row not in known]
+        computed = dict(zip(missing, (self.index.vectors.vectors(missing) @ vector).tolist()))
+        return [known[row] if row in known else computed[row] for row in rows]
 
     def _fuse(self, dense: dict[int, float], sparse: dict[int, float]) -> dict[int, float]:
         if not sparse:
@@ -117,14 +133,42 @@ class HybridRetriever(BaseRetriever):
                 for rank, row in enumerate(sorted(ranking, key=lambda r: -ranking[r]), start=1):
                     fused[row] = fused.get(row, 0.0) + 1.0 / (self.rrf_k + rank)
             return fused
-        top_dense, top_sparse = max(dense.values()), max(sparse.values())
-        return {
-            row: self.dense_weight * dense.get(row, 0.0) / top_dense
-            + (1 - self.dense_weight) * sparse.get(row, 0.0) / top_sparse
-            for row in dense.keys() | sparse.keys()
-        }
+        rows = list(dense)
+        d = np.asarray([dense[r] for r in rows])
+        s = np.asarray([sparse[r] for r in rows])
+        if self.fusion == "zscore":
+            d, s = _standardised(d), _standardised(s)
+        else:
+            d, s = d / max(d.max(), 1e-12), s / max(s.max(), 1e-12)
+        scores = self.dense_weight * d + (1 - self.dense_weight) * s
+        return dict(zip(rows, scores.tolist()))
+
+    def _cap_per_doc(self, ranked: list[int]) -> list[int]:
+        """``ranked`` with each document's chunks past the ``per_doc``-th moved after the
+        others, in their order."""
+        if self.per_doc < 1:
+            return ranked
+        seen: dict[str, int] = {}
+        first, later = [], []
+        for row in ranked:
+            doc = self.index.chunks[row].doc_id
+            seen[doc] = seen.get(doc, 0) + 1
+            (first if seen[doc] <= self.per_doc else later).append(row)
+        return first + later
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
     ) -> list[Document]:
         return [hit.to_document() for hit in self.search(query, k=k)]
+
+
+def _top(scores: np.ndarray, n: int) -> dict[int, float]:
+    """The ``n`` best-scoring rows with a positive score."""
+    top = np.argsort(-scores)[:n]
+    return {int(r): float(scores[r]) for r in top if scores[r] > 0}
+
+
+def _standardised(x: np.ndarray) -> np.ndarray:
+    """Scores as standard deviations from their candidates' mean (0 when all are equal)."""
+    std = float(x.std())
+    return (x - x.mean()) / std if std > 1e-12 else np.zeros_like(x)

@@ -29,7 +29,8 @@ from tqdm import tqdm
 
 from embeddings import wenda_home
 from rag.documents import Chunk, Section, SourceDocument
-from rag.index.bm25 import BM25, tokenize
+from rag.index.bm25 import BM25, chunk_tokens
+from rag.index.settings import DEFAULT_INDEX, IndexSettings
 from rag.index.vectors import VectorIndex
 from rag.ingest.chunking import CHUNKER_VERSION, chunk_document
 from rag.ingest.loading import load_paths
@@ -37,8 +38,8 @@ from rag.ingest.normalize import NORMALIZER_VERSION
 
 # 2: documents carry author and located sections (page, heading path) as JSON.
 INDEX_FORMAT = 2
-DEFAULT_CHUNK_SIZE = 300
-DEFAULT_OVERLAP = 60
+DEFAULT_CHUNK_SIZE = DEFAULT_INDEX.chunk_size
+DEFAULT_OVERLAP = DEFAULT_INDEX.overlap
 
 
 class CorpusIndexError(RuntimeError):
@@ -113,8 +114,13 @@ class CorpusIndex:
     def bm25(self) -> BM25:
         """The sparse index, derived from the stored tokens on first use."""
         if self._bm25 is None:
-            self._bm25 = BM25(self.tokens)
+            self._bm25 = BM25(self.tokens, k1=self.settings.k1, b=self.settings.b)
         return self._bm25
+
+    @property
+    def settings(self) -> IndexSettings:
+        """How this index was chunked and tokenized (from its manifest)."""
+        return IndexSettings.from_dict(self.manifest)
 
     # -- reading -------------------------------------------------------------------------
     @property
@@ -168,15 +174,14 @@ class CorpusIndex:
 
     @classmethod
     def empty(cls, path: Path, embedder_name: str, dimension: int,
-              chunk_size: int = DEFAULT_CHUNK_SIZE, overlap: int = DEFAULT_OVERLAP) -> CorpusIndex:
+              settings: IndexSettings = DEFAULT_INDEX) -> CorpusIndex:
         manifest = {
             "format": INDEX_FORMAT,
             "embedder": embedder_name,
             "dimension": dimension,
             "normalizer_version": NORMALIZER_VERSION,
             "chunker_version": CHUNKER_VERSION,
-            "chunk_size": chunk_size,
-            "overlap": overlap,
+            **settings.to_dict(),
         }
         return cls(path, manifest, {}, [], [], VectorIndex(dimension))
 
@@ -215,12 +220,14 @@ class CorpusIndex:
         chunks = [self.chunks[i] for i in kept_rows]
         tokens = [self.tokens[i] for i in kept_rows]
         vectors = [self.vectors.vectors(kept_rows)]
-        new_chunks = [c for s in changed for c in chunk_document(
-            s.document, self.manifest["chunk_size"], self.manifest["overlap"])]
+        settings, new_chunks = self.settings, []
+        for stored in changed:
+            doc_chunks = chunk_document(stored.document, settings.chunk_size, settings.overlap)
+            new_chunks += doc_chunks
+            tokens += chunk_tokens(stored.document, doc_chunks, settings)
         if new_chunks:
             vectors.append(_embed(embedder, [c.norm for c in new_chunks], progress))
             chunks += new_chunks
-            tokens += [tokenize(c.norm) for c in new_chunks]
         report.embedded = len(new_chunks)
 
         if changed or report.removed or not self.exists(self.path):

@@ -77,6 +77,8 @@ TRAILING_BOILERPLATE = (
     ),
 )
 
+# Longer lines are content, not an editor's or a site's notice.
+MAX_BOILERPLATE_CHARS = 300
 # Paragraphs shorter than this may legitimately repeat ("图片来源：网络", a heading).
 MIN_DUPLICATE_CHARS = 20
 # A spam keyword line has at least this many keywords and characters.
@@ -157,13 +159,19 @@ def duplicate_paragraphs(text: str) -> list[Span]:
 
 
 def trailing_boilerplate(text: str) -> list[Span]:
-    """Spans of the boilerplate lines at the end of the text, up to the last line of content."""
+    """Spans of the boilerplate lines at the end of the text, up to the last line of content.
+
+    A notice is a short line after the article: a line longer than
+    MAX_BOILERPLATE_CHARS, or the text's first line, is the article itself (an archive
+    that stores each article on one line would otherwise lose it whole to a "来源:" at its
+    start or a phone number in its body).
+    """
     spans = []
-    for start, end, line in reversed(list(_lines(text))):
+    lines = [(start, end, line) for start, end, line in _lines(text) if line]
+    for n, (start, end, line) in reversed(list(enumerate(lines))):
         flat = "".join(line.split())  # scrapers break words with spaces: "法律 責任"
-        if not flat:
-            continue
-        if not any(p.search(flat) for p in TRAILING_BOILERPLATE):
+        if n == 0 or len(flat) > MAX_BOILERPLATE_CHARS or not any(
+                p.search(flat) for p in TRAILING_BOILERPLATE):
             break
         spans.append((start, end))
     return spans

@@ -155,7 +155,7 @@ def test_seed_000_keeps_3_01_percent_in_one_sentence() -> None:
 
 
 def test_chunker_version_is_recorded() -> None:
-    assert CHUNKER_VERSION == "1"
+    assert CHUNKER_VERSION == "2"
 
 
 def _in_order(needle: str, haystack: str) -> bool:

@@ -167,6 +167,20 @@ def test_boilerplate_is_removed_only_at_the_end() -> None:
     assert len(trailing_boilerplate(text)) == 4
 
 
+def test_an_article_on_one_line_is_never_boilerplate() -> None:
+    # news archives store each article as one line: a credit at its start, or a phone
+    # number or "本网" in its body, must not make the whole article a trailing notice
+    article = "来源：本网讯 " + "某市今天发布通知，咨询电话：12345。" * 20
+    assert clean(article).text == article.strip()
+    assert clean("电话：12345").text == "电话：12345"
+
+
+def test_a_long_last_paragraph_is_content() -> None:
+    body = "最后一段正文提到了本网的报道和联系电话：12345，" * 12
+    text = f"第一段正文。\n{body}\n责任编辑:刘万里"
+    assert clean(text).text == f"第一段正文。\n{body}"
+
+
 def test_tags_and_tag_fragments_are_removed_but_text_between_is_kept() -> None:
     text = '<div class="a">第一段<br/>文字</div>\n<!-- 注释 -->第二段?/div>\n第三段</p>'
     assert clean(text).text == "第一段文字\n第二段\n第三段"

@@ -57,3 +57,20 @@ def test_bad_queries(seeds_kb: KnowledgeBase) -> None:
     with pytest.warns(UserWarning, match=f"first {MAX_QUERY_CHARS}"):
         hits = seeds_kb.search("高盛" * 5000, k=3)
     assert len(hits) == 3
+
+
+@pytest.mark.parametrize("fusion", ["weighted", "zscore"])
+def test_score_fusion_sees_both_scores_of_every_hit(seeds_kb: KnowledgeBase, fusion: str) -> None:
+    hits = seeds_kb.retriever(fusion=fusion, candidates=3).search("高盛报告", k=6)
+    # with 3 candidates a side, some hits were found by one half only; both scores count
+    assert len(hits) > 3 and all(h.dense_score is not None and h.bm25_score is not None
+                                  for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_per_doc_cap_lets_other_articles_in(seeds_kb: KnowledgeBase) -> None:
+    ranked = [h.chunk for h in seeds_kb.retriever(per_doc=0).search("Sora 视频", k=50)]
+    capped = [h.chunk for h in seeds_kb.retriever(per_doc=1).search("Sora 视频", k=50)]
+    firsts = [c for n, c in enumerate(ranked) if c.doc_id not in {d.doc_id for d in ranked[:n]}]
+    assert capped == firsts + [c for c in ranked if c not in firsts]
+    assert len({c.doc_id for c in capped[:5]}) == 5
