@@ -17,15 +17,16 @@ CASES = [  # (question, document that holds the answer)
 ]
 
 
-@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
-@pytest.mark.parametrize(("question", "doc_id"), CASES)
+# BM25 alone matches an English question to Chinese text only through the Latin names both
+# share: whether that lands is luck, so that pair is not asked (the hybrid is why it exists).
+@pytest.mark.parametrize(("question", "doc_id", "mode"), [
+    (q, d, mode) for q, d in CASES for mode in ("hybrid", "dense", "bm25")
+    if not (mode == "bm25" and q.isascii())])
 def test_the_right_article_is_in_the_top_3(
     seeds_kb: KnowledgeBase, mode: str, question: str, doc_id: str
 ) -> None:
     hits = seeds_kb.retriever(mode=mode).search(question, k=3)
-    found = doc_id in [h.chunk.doc_id for h in hits]
-    # BM25 alone cannot match an English question to Chinese text: why the hybrid exists
-    assert found is not (mode == "bm25" and question.isascii())
+    assert doc_id in [h.chunk.doc_id for h in hits]
 
 
 def test_hits_carry_spans_scores_and_ranks(seeds_kb: KnowledgeBase) -> None:
