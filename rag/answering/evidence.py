@@ -38,6 +38,7 @@ class Passage:
     original: str = field(repr=False)  # the whole document as written
     sentences: list[Sentence]
     relevance: list[float]  # per sentence: QueryTerms.relevance
+    meaning: list[float] = field(default_factory=list)  # per sentence: ``ranking.Meaning``
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Excerpt:
                 "end": self.sentences[-1].end, "text": self.text}
 
 
+
 @dataclass(frozen=True)
 class Ranked:
     """A candidate sentence: its passage, its index there, and its score for the question."""
@@ -71,16 +73,34 @@ class Ranked:
     passage: Passage
     index: int
 
+    @property
+    def sentence(self) -> Sentence:
+        return self.passage.sentences[self.index]
 
-def rank_sentences(passages: list[Passage], prior: float) -> list[Ranked]:
-    """All sentences, best first: question-term coverage plus ``prior`` for a passage at
-    the top of the retrieval list, falling linearly to 0 for the last one. A sentence that
-    overlapping chunks share is kept once, in its best-ranked passage."""
+    @property
+    def relevance(self) -> float:
+        return self.passage.relevance[self.index]
+
+
+def rank_sentences(passages: list[Passage], prior: float,
+                   meaning_weight: float = 0.0) -> list[Ranked]:
+    """All sentences, best first: question-term coverage, blended with similarity of
+    meaning (``meaning_weight`` of the score, when ``Passage.meaning`` was measured), plus
+    ``prior`` for a passage at the top of the retrieval list, falling linearly to 0 for the
+    last one. A sentence that overlapping chunks share is kept once, in its best-ranked
+    passage. A sentence without the shape the answer needs (relevance 0) gets no meaning
+    bonus: it cannot answer."""
     last = max((p.n for p in passages), default=1)
-    ranked = sorted((
-        Ranked(rel + prior * (last - p.n) / max(last - 1, 1), p, i)
-        for p in passages for i, rel in enumerate(p.relevance)
-    ), key=lambda r: (-r.score, r.passage.n, r.index))
+
+    def score(p: Passage, i: int) -> float:
+        lexical = p.relevance[i]
+        if p.meaning and lexical > 0:
+            lexical = (1 - meaning_weight) * lexical + meaning_weight * p.meaning[i]
+        return lexical + prior * (last - p.n) / max(last - 1, 1)
+
+    ranked = sorted((Ranked(score(p, i), p, i) for p in passages
+                     for i in range(len(p.sentences))),
+                    key=lambda r: (-r.score, r.passage.n, r.index))
     seen: set[tuple[str, int]] = set()
     unique = []
     for r in ranked:

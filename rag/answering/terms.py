@@ -20,7 +20,7 @@ _CHINESE = """
 什么 哪 哪个 哪些 哪里 哪儿 哪一 哪一天 哪一年 哪家 哪位 哪种 哪类 哪一类 哪首 哪两 多少 多长 多久
 多长时间 长时间 多大 多高 几 几个 几家 谁 是谁 为什么 为何 如何 怎么 怎样 是否 吗 呢 吧 请问 根据 据
 的 了 是 在 有 和 与 及 对 被 把 由 这 那 个 其 都 也 又 还 所 说 称 表示 提到 关于 文章 文中 报道
-这篇 那篇 两篇 篇 一篇
+篇
 """
 _ENGLISH = """
 a an the of in on at to for by with from as is are was were be been being what which who whom
@@ -29,6 +29,8 @@ than into about after before said say says quoted named name there their they he
 have had will would can could should may might article articles report
 """
 STOPWORDS = frozenset(_CHINESE.split() + _ENGLISH.split())
+# "这篇", "两篇", "各篇": a count or pointer of articles speaks of the text, not its content.
+_ABOUT_TEXT = re.compile(r"[一二两三几这那每各本该此]篇")
 
 # What a question's words say its answer looks like: "多少元" needs a sentence stating an
 # amount in 元, "哪一天" one stating a day. A sentence without that shape cannot answer it.
@@ -131,7 +133,8 @@ class QueryTerms:
         asking = shape_words(norm)
         weights = {}
         for term in tokenize(norm):
-            if term not in STOPWORDS and not any(term in words for words in asking):
+            if (term not in STOPWORDS and not _ABOUT_TEXT.fullmatch(term)
+                    and not any(term in words for words in asking)):
                 column = bm25.vocabulary.get(term)
                 weights[term] = unseen if column is None else float(bm25.idf[column])
         both = f"{norm} {normalize(asked)}"

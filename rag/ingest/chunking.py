@@ -18,7 +18,7 @@ from rag.ingest.normalize import normalize
 
 # Bump whenever the chunks of the same document can change, cleaning rules included (changes
 # to ``normalize`` bump NORMALIZER_VERSION instead): the index manifest records both.
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"
 
 Span = tuple[int, int]
 
