@@ -85,7 +85,7 @@ def support(claim: str, excerpt: Excerpt, known: frozenset[str] = frozenset(),
     needs support: a claim that merely restates the question is supported by nothing. The
     score is the share of those units found in the excerpt, 0 if a number is missing. An
     English claim about Chinese text is checked on what crosses languages: its numbers and
-    capitalised names ("Tim Brooks", "3.01%"), or by ``similar`` (``CrossLingual``'s scores
+    capitalised names ("Ada Lovelace", "3.01%"), or by ``similar`` (``CrossLingual``'s scores
     of the excerpt's sentences) when that says more."""
     norm = normalize(claim)
     texts = [s.norm for s in excerpt.sentences]
@@ -109,7 +109,7 @@ def support(claim: str, excerpt: Excerpt, known: frozenset[str] = frozenset(),
 
 def without_invented_quotes(answer: str, given: list[Excerpt]) -> str:
     """An English answer's brackets promise the passages' own words ("Microsoft (微软)");
-    a bracket whose words the excerpts do not hold ("Boximator (盒imator)") was made up by
+    a bracket whose words the excerpts do not hold ("Acmebot (盒bot)") was made up by
     the model and is dropped, so it cannot make the sentence fail its support check."""
     if detect_script(_BRACKETED_HAN.sub("", answer)) != "en":
         return answer

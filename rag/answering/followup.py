@@ -8,8 +8,8 @@ question. Two ways to put it back:
   holds no content word at all ("还有呢？"), prepend the key entities of the previous
   standalone query (``topic_terms``: its proper nouns, else its nouns, as typed). Chained
   follow-ups keep the topic because the previous query was itself expanded. Only the
-  entities, not the whole previous question: "梅洛尼 她后来又说了什么" finds what else
-  梅洛尼 said, where the whole question would find the same sentence again.
+  entities, not the whole previous question: "张三 她后来又说了什么" finds what else
+  张三 said, where the whole question would find the same sentence again.
 * ``rewrite_with_llm`` (LLM answerer): ask the model for a standalone question, and fall
   back to ``expand`` when its reply does not look like one.
 
@@ -53,7 +53,7 @@ def is_follow_up(question: str) -> bool:
 def topic_terms(query: str, limit: int = MAX_TOPIC_TERMS) -> list[str]:
     """The key entities of ``query`` as typed (original script), in order: proper nouns,
     English words and abbreviations by jieba's part-of-speech tags; when fewer than two,
-    its other nouns too. Adjacent kept words are joined (jieba splits 梅洛尼 as 梅洛/尼)."""
+    its other nouns too. Adjacent kept words are joined (jieba may split a foreign name in two)."""
     words, start = [], 0
     for word, flag in pseg.cut(normalize(query)):  # same length as ``query``: offsets carry
         words.append((start, start + len(word), word, flag))

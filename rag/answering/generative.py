@@ -3,7 +3,7 @@
 English questions over Chinese text are first translated by the same model, so BM25 and
 the sentence selection can match their terms (they cannot match English words to Chinese).
 A small model translates better after one worked example, and names it cannot translate
-("KoBold Metals") are kept as the question wrote them when the corpus uses them. The
+("Acme Robotics") are kept as the question wrote them when the corpus uses them. The
 translation is asked under the answer's own system prompt: llama.cpp keeps the KV cache of
 the previous prompt's prefix only, and a second system prompt would make the answer that
 follows, and the next question's, read those 119 tokens again (~3.6 s at 33 tokens/s on 2 cores).

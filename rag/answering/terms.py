@@ -3,7 +3,7 @@
 Both answerers and the citation checker compare a question or an answer with passage
 sentences on normalized text (Simplified, half-width, lowercase), so Traditional and
 Simplified text match. Question terms are weighted by the corpus's BM25 idf: matching
-"工业富联" says far more than matching "公司".
+"某某科技" says far more than matching "公司".
 """
 
 from __future__ import annotations
@@ -77,8 +77,8 @@ def _amount(unit: str | None) -> re.Pattern[str]:
 
 
 # Who wrote, edited or published an article is told by a byline, a line of its own that
-# shares no words with a question about it: "本报记者 樊三彩", "◎陈宁", "责任编辑:刘万里",
-# "本文作者:新智元,来源:新智元". A question asking for one of these roles → the line that answers.
+# shares no words with a question about it: "本报记者 王明", "◎李四", "责任编辑:张三",
+# "本文作者:某某,来源:某某". A question asking for one of these roles → the line that answers.
 _NAME = r"[\u4e00-\u9fff]{2,4}"
 _BYLINES = (
     (re.compile(r"编辑[^,?]{0,4}(?:是谁|是哪)|\beditor\b"), re.compile(r"(?:责任)?编辑\s*:.+")),
@@ -97,14 +97,14 @@ def asked_byline(norm_question: str) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p.pattern})" for p in lines)) if lines else None
 
 
-# Capitalised words and numbers ("Tim Brooks", "3.01%"): what English text and Chinese text
+# Capitalised words and numbers ("Ada Lovelace", "3.01%"): what English text and Chinese text
 # can share.
 NAMES_AND_NUMBERS = re.compile(r"[A-Z][\w.·-]*|\S*\d\S*")
 
 
 def known_names(text: str, bm25: BM25) -> list[str]:
-    """The capitalised words and numbers of ``text`` that the corpus uses ("KoBold", "Sora",
-    "2023"), normalized: what a translated question must not lose."""
+    """The capitalised words and numbers of ``text`` that the corpus uses ("Acme", "1999"),
+    normalized: what a translated question must not lose."""
     tokens = tokenize(normalize(" ".join(NAMES_AND_NUMBERS.findall(text))))
     return list(dict.fromkeys(t for t in tokens if t in bm25.vocabulary and t not in STOPWORDS))
 
