@@ -38,7 +38,7 @@ def _show_answer(question: str, result: dict) -> None:
     for c in result["citations"]:
         title = f" — {c['title']}" if c["title"] else ""
         print(f"[{c['n']}] {c['source']}{title}  (chars {c['start']}-{c['end']})")
-        print(f"    {c['quote'].replace(chr(10), ' ')}")
+        print(f"    {(c.get('text') or c['quote']).replace(chr(10), ' ')}")  # cleaned
 
 
 def _without_passages(result: dict) -> dict:

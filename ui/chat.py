@@ -41,7 +41,7 @@ EXPECTED_ERRORS = (AnswerError, ModelStoreError, CorpusIndexError, EngineError, 
 class Settings:
     """The settings accordion, as one value."""
 
-    answerer: AnswererKind = "extractive"
+    answerer: AnswererKind = "llm"  # the local Qwen 1.5B; "extractive" is instant
     endpoint: str = ""  # OpenAI-compatible server, for ``answerer="endpoint"``
     k: int = 5
     script: ScriptChoice = "question"

@@ -40,7 +40,7 @@ class SourceRef:
     def of_citation(cls, citation: dict[str, Any], date: str | None) -> SourceRef:
         return cls("cite", citation["n"], citation["doc_id"], citation["source"],
                    citation.get("title") or "", date, citation["start"], citation["end"],
-                   citation["quote"], citation["quote"])
+                   citation.get("text") or citation["quote"], citation["quote"])
 
 
 @dataclass

@@ -179,5 +179,5 @@ def byline_passage(terms: QueryTerms, passages: list[Passage]) -> Passage | None
                 start = m.start() + m[0].index(text)
                 line = Sentence(text, norm, start, start + len(text))
                 return Passage(p.n, p.doc_id, p.source, p.title, p.score, p.original,
-                               [line], [terms.relevance(line.norm)])
+                               [line], [terms.relevance(line.norm)], meaning=[1.0])
     return None

@@ -44,7 +44,8 @@ class QueryMemo(Embeddings):
 class Meaning:
     """Fills ``Passage.meaning``: per sentence, its similarity of meaning to the question,
     scaled to 0 … 1 over the compared sentences (the most similar 1, the least 0); sentences
-    not compared get 0."""
+    not compared get 0. A passage whose meaning is already known (the byline a question
+    asks for) keeps it."""
 
     def __init__(self, embedder: Embeddings, pool: int = 8, prior: float = 0.1) -> None:
         self.embedder = embedder
@@ -52,6 +53,7 @@ class Meaning:
         self.prior = prior
 
     def __call__(self, norm_query: str, passages: list[Passage]) -> None:
+        passages = [p for p in passages if not p.meaning]  # a known meaning is kept
         for p in passages:
             p.meaning = [0.0] * len(p.sentences)
         ranked = [r for r in rank_sentences(passages, self.prior) if r.relevance > 0]

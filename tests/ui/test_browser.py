@@ -19,7 +19,7 @@ import pytest
 from playwright import sync_api
 
 from rag.knowledge_base import KnowledgeBase
-from ui import Engine, build_app, launch
+from ui import Engine, Settings, build_app, launch
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("WENDA_CHROMIUM", "/usr/bin/chromium")
@@ -53,7 +53,7 @@ def url(kb: KnowledgeBase) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    demo = build_app(Engine.of(kb))
+    demo = build_app(Engine.of(kb), Settings(answerer="extractive"))  # instant answers
     yield launch(demo, "127.0.0.1", port, quiet=True)
     demo.close()
 
