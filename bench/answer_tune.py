@@ -24,6 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from eval.gold import sample
 from eval.runner import run_eval
 from eval.suites import SUITES, suite_items, suite_kb
 from rag.answering.config import TUNED, AnswerConfig, DecisionConfig, DecisionModel
@@ -131,7 +132,8 @@ def main() -> None:
     }
     llm, quoted = base.decision.llm, replace(extractive, threshold=base.decision.quoted.threshold)
     if args.llm_limit:
-        llm_items = {s: suite_items(s, "tune", args.llm_limit) for s in args.suites}
+        # a subset of the extractive sample: every LLM question has its fallback quote
+        llm_items = {s: sample(items[s], args.llm_limit) for s in args.suites}
         rows = candidates(kbs, llm_items, "llm", config, {"model": args.model})
         quotes = {r["id"]: r for r in extractive_rows}
         llm, quoted = fit_llm(rows, quotes, extractive)
