@@ -26,7 +26,10 @@ setup: $(STAMP)
 models: setup
 	$(BIN)/wenda models fetch
 
+# The chat answers with the local 1.5B LLM by default (`wenda chat --answerer extractive`
+# for instant quotes).
 run: models
+	$(BIN)/wenda models fetch qwen2.5-coder-1.5b
 	$(BIN)/wenda ingest seeds
 	$(BIN)/wenda chat
 

@@ -1,91 +1,89 @@
-"""Answer benchmark: accuracy, citation precision, refusals and latency of each answerer on
-the seeds gold set (eval/gold/seeds.jsonl), scored exactly as ``wenda eval`` scores them.
+"""Answer benchmark over the gold sets' tune and test splits (``eval.suites``): accuracy,
+CMRC F1, citation precision, refusals and latency of one answerer with the tuned settings
+(``rag/answering/tuned.json``), scored exactly as ``wenda eval`` scores them.
 
-    python bench/answer_bench.py                          # extractive, then the default LLM
-    python bench/answer_bench.py --answerer llm --model qwen2.5-coder-0.5b --limit 30
-    python bench/answer_bench.py --answerer llm --budget 300   # excerpt characters (prefill)
+    python bench/answer_bench.py --answerer extractive
+    python bench/answer_bench.py --answerer llm --limit 30      # a fixed sample per split
+    python bench/answer_bench.py --answerer llm --suites seeds --splits test
 
 accuracy: the gold answer or an alias is contained in the answer (both normalized), over
 answerable questions; citation precision: share of an answer's citations that overlap the
 gold evidence, mean over answered answerable questions; refusal recall: unanswerable
-questions refused; false refusals: answerable questions refused. Latency is the chain's own
-(first token = first piece of the answer streamed) after one warm-up question that loads
-the models; retrieval metrics come with it, as in ``wenda eval``; peak RAM is the process's
-peak RSS so far (the answerers run in order in one process, so the LLM's figure includes the
-embedder's).
+questions refused; false refusals: answerable questions refused; gap: tune accuracy minus
+test accuracy. Latency is the chain's own (first token = first piece of the answer shown)
+after one warm-up question per suite that loads the models. ``--limit`` draws the same
+questions every run (``eval.gold.sample``, seed 0).
 
-Writes bench/results/answer_<answerer>[_<model>].json (metrics, per-question records, config,
-machine) and prints a Markdown table.
+Writes bench/results/answer_splits_<answerer>[_<model>].json (metrics per suite and split,
+per-question records, config, machine) and prints a Markdown table.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
 from pathlib import Path
 from typing import Any
 
-from eval.gold import SEEDS_GOLD, GoldItem, load_gold, sample
-from eval.report import fmt, machine_info, markdown_table
+from eval.report import machine_info, markdown_table
 from eval.runner import run_eval
-from rag import KnowledgeBase
+from eval.suites import SUITES, suite_items, suite_kb
+from eval.tables import fmt
+from rag.answering.config import TUNED
 from rag.answering.llm import DEFAULT_GENERATOR
 
 RESULTS = Path(__file__).resolve().parent / "results"
-COLUMNS = ["answerer", "accuracy", "citation precision", "refusal recall", "false refusals",
-           "first token p50 / p95 (ms)", "total p50 / p95 (ms)", "peak RAM (MB)"]
+COLUMNS = ["suite", "split", "n (unanswerable)", "accuracy", "F1", "citation precision",
+           "refusal recall", "false refusals", "first token p50 (ms)", "total p50 (ms)"]
 
 
-def run(kb: KnowledgeBase, items: list[GoldItem], answerer: str, model: str | None,
-        k: int, budget: int | None = None) -> dict[str, Any]:
-    options: dict[str, Any] = {"model": model} if answerer == "llm" else {}
-    if answerer == "llm" and budget:
-        options["budget"] = budget
-    kb.ask(items[0].question, answerer=answerer, k=k, **options)  # warm-up: load the models
-    result = run_eval(kb, items, k=k, answerer=answerer, answer_options=options).to_dict()
-    return result | {"machine": machine_info(), "peak_rss_mb": round(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
-
-
-def row(result: dict[str, Any]) -> list[str]:
-    m, config = result["metrics"]["overall"], result["config"]
-    name = config["answerer"] + (f" ({config['model']})" if "model" in config else "")
-    return [name, fmt(m["accuracy"]), fmt(m["citation_precision"]), fmt(m["refusal_recall"]),
-            fmt(m["false_refusal_rate"]),
-            f"{m['first_token_ms_p50']:.0f} / {m['first_token_ms_p95']:.0f}",
-            f"{m['total_ms_p50']:.0f} / {m['total_ms_p95']:.0f}", str(result["peak_rss_mb"])]
+def row(suite: str, split: str, m: dict[str, Any]) -> list[str]:
+    return [suite, split, f"{m['n']} ({m['n'] - m['n_answerable']})",
+            fmt(m.get("accuracy")), fmt(m.get("f1")), fmt(m.get("citation_precision")),
+            fmt(m.get("refusal_recall")), fmt(m.get("false_refusal_rate")),
+            f"{m.get('first_token_ms_p50') or 0:.0f}", f"{m.get('total_ms_p50') or 0:.0f}"]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--answerer", nargs="+", choices=["extractive", "llm"],
-                        default=["extractive", "llm"])
+    parser.add_argument("--answerer", choices=["extractive", "llm"], default="extractive")
     parser.add_argument("--model", default=DEFAULT_GENERATOR, help="GGUF store name or path")
-    parser.add_argument("--index", type=Path, help="index folder (default: the seeds index)")
-    parser.add_argument("--gold", type=Path, default=SEEDS_GOLD)
-    parser.add_argument("--limit", type=int, help="a reproducible sample of this many questions")
+    parser.add_argument("--suites", nargs="+", choices=SUITES, default=list(SUITES))
+    parser.add_argument("--splits", nargs="+", choices=["tune", "test"], default=["tune", "test"])
+    parser.add_argument("--limit", type=int, help="questions drawn per suite and split")
+    parser.add_argument("--cache", type=Path, help="index cache folder")
     parser.add_argument("-k", type=int, default=5)
-    parser.add_argument("--budget", type=int,
-                        help="characters of excerpts the LLM reads (default: the answerer's)")
     args = parser.parse_args()
 
-    items, problems = load_gold(args.gold)
-    if problems:
-        raise SystemExit(f"bad gold file {args.gold}: {problems[0]}")
-    items = sample(items, args.limit)
-    kb = KnowledgeBase.open(args.index, progress=False)
-    RESULTS.mkdir(exist_ok=True)
+    options: dict[str, Any] = {"model": args.model} if args.answerer == "llm" else {}
+    results: dict[str, Any] = {}
     rows = []
-    for answerer in args.answerer:
-        result = run(kb, items, answerer, args.model, args.k, args.budget)
-        suffix = f"_{Path(args.model).stem}" if answerer == "llm" else ""
-        suffix += f"_budget{args.budget}" if answerer == "llm" and args.budget else ""
-        out = RESULTS / f"answer_{answerer}{suffix}.json"
-        out.write_text(json.dumps(result, ensure_ascii=False, indent=1))
-        rows.append(row(result))
-        print(f"wrote {out}")
+    for suite in args.suites:
+        kb = suite_kb(suite, cache_dir=args.cache)
+        for split in args.splits:
+            items = suite_items(suite, split, args.limit)
+            kb.ask(items[0].question, answerer=args.answerer, k=args.k, **options)  # warm-up
+            run = run_eval(kb, items, k=args.k, answerer=args.answerer, answer_options=options,
+                           progress=False).to_dict()
+            results[f"{suite}/{split}"] = run
+            rows.append(row(suite, split, run["metrics"]["overall"]))
+            print(markdown_table(COLUMNS, rows[-1:]), flush=True)
+    gaps = {suite: results[f"{suite}/tune"]["metrics"]["overall"]["accuracy"]
+            - results[f"{suite}/test"]["metrics"]["overall"]["accuracy"]
+            for suite in args.suites if {"tune", "test"} <= set(args.splits)}
+    RESULTS.mkdir(exist_ok=True)
+    suffix = f"_{Path(args.model).stem}" if args.answerer == "llm" else ""
+    out = RESULTS / f"answer_splits_{args.answerer}{suffix}.json"
+    out.write_text(json.dumps({
+        "answerer": args.answerer, "model": options.get("model"), "limit": args.limit,
+        "tuned": json.loads(TUNED.read_text()) if TUNED.is_file() else None,
+        "gaps": gaps, "machine": machine_info(), "runs": results,
+    }, ensure_ascii=False, indent=1))
+    (out.with_suffix(".md")).write_text(markdown_table(COLUMNS, rows) + "\n\ntune - test "
+                                        f"accuracy: {json.dumps(gaps)}\n")
+    print(f"wrote {out}")
     print(markdown_table(COLUMNS, rows))
+    print("tune - test accuracy:", {s: round(g, 3) for s, g in gaps.items()})
 
 
 if __name__ == "__main__":

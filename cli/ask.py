@@ -40,7 +40,7 @@ def _show_answer(question: str, result: dict) -> None:
         where = Location(c.get("page"), c.get("page_end"), c.get("section")).label()
         where = f", {where}" if where else ""
         print(f"[{c['n']}] {c['source']}{title}  (chars {c['start']}-{c['end']}{where})")
-        print(f"    {c['quote'].replace(chr(10), ' ')}")
+        print(f"    {(c.get('text') or c['quote']).replace(chr(10), ' ')}")  # cleaned
 
 
 def _without_passages(result: dict) -> dict:

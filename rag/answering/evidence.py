@@ -39,6 +39,7 @@ class Passage:
     document: SourceDocument = field(repr=False)  # text = the whole document as extracted
     sentences: list[Sentence]
     relevance: list[float]  # per sentence: QueryTerms.relevance
+    meaning: list[float] = field(default_factory=list)  # per sentence: ``ranking.Meaning``
 
     @property
     def original(self) -> str:
@@ -72,6 +73,7 @@ class Excerpt:
                 **p.locate(start, end).to_dict(), "text": self.text}
 
 
+
 @dataclass(frozen=True)
 class Ranked:
     """A candidate sentence: its passage, its index there, and its score for the question."""
@@ -80,16 +82,34 @@ class Ranked:
     passage: Passage
     index: int
 
+    @property
+    def sentence(self) -> Sentence:
+        return self.passage.sentences[self.index]
 
-def rank_sentences(passages: list[Passage], prior: float) -> list[Ranked]:
-    """All sentences, best first: question-term coverage plus ``prior`` for a passage at
-    the top of the retrieval list, falling linearly to 0 for the last one. A sentence that
-    overlapping chunks share is kept once, in its best-ranked passage."""
+    @property
+    def relevance(self) -> float:
+        return self.passage.relevance[self.index]
+
+
+def rank_sentences(passages: list[Passage], prior: float,
+                   meaning_weight: float = 0.0) -> list[Ranked]:
+    """All sentences, best first: question-term coverage, blended with similarity of
+    meaning (``meaning_weight`` of the score, when ``Passage.meaning`` was measured), plus
+    ``prior`` for a passage at the top of the retrieval list, falling linearly to 0 for the
+    last one. A sentence that overlapping chunks share is kept once, in its best-ranked
+    passage. A sentence without the shape the answer needs (relevance 0) gets no meaning
+    bonus: it cannot answer."""
     last = max((p.n for p in passages), default=1)
-    ranked = sorted((
-        Ranked(rel + prior * (last - p.n) / max(last - 1, 1), p, i)
-        for p in passages for i, rel in enumerate(p.relevance)
-    ), key=lambda r: (-r.score, r.passage.n, r.index))
+
+    def score(p: Passage, i: int) -> float:
+        lexical = p.relevance[i]
+        if p.meaning and lexical > 0:
+            lexical = (1 - meaning_weight) * lexical + meaning_weight * p.meaning[i]
+        return lexical + prior * (last - p.n) / max(last - 1, 1)
+
+    ranked = sorted((Ranked(score(p, i), p, i) for p in passages
+                     for i in range(len(p.sentences))),
+                    key=lambda r: (-r.score, r.passage.n, r.index))
     seen: set[tuple[str, int]] = set()
     unique = []
     for r in ranked:
@@ -151,8 +171,8 @@ MAX_BYLINE = 120  # characters: a byline is a short line
 def byline_passage(terms: QueryTerms, passages: list[Passage]) -> Passage | None:
     """For a question asking who wrote, edited or published an article: the byline line it
     asks for, from the best-ranked retrieved article that has one, as a one-sentence
-    passage ranked with that article. Bylines stand apart from the text they sign, so the
-    chunks retrieved for the question's words seldom hold them."""
+    passage ranked first (it is what the question asks for). Bylines stand apart from the
+    text they sign, so the chunks retrieved for the question's words seldom hold them."""
     if terms.byline is None:
         return None
     seen: set[str] = set()
@@ -168,6 +188,6 @@ def byline_passage(terms: QueryTerms, passages: list[Passage]) -> Passage | None
             if terms.is_byline(norm):
                 start = m.start() + m[0].index(text)
                 line = Sentence(text, norm, start, start + len(text))
-                return Passage(p.n, p.doc_id, p.source, p.title, p.score, p.document,
-                               [line], [terms.relevance(line.norm)])
+                return Passage(1, p.doc_id, p.source, p.title, p.score, p.document,
+                               [line], [terms.relevance(line.norm)], meaning=[1.0])
     return None

@@ -8,8 +8,8 @@ question. Two ways to put it back:
   holds no content word at all ("还有呢？"), prepend the key entities of the previous
   standalone query (``topic_terms``: its proper nouns, else its nouns, as typed). Chained
   follow-ups keep the topic because the previous query was itself expanded. Only the
-  entities, not the whole previous question: "梅洛尼 她后来又说了什么" finds what else
-  梅洛尼 said, where the whole question would find the same sentence again.
+  entities, not the whole previous question: "张三 她后来又说了什么" finds what else
+  张三 said, where the whole question would find the same sentence again.
 * ``rewrite_with_llm`` (LLM answerer): ask the model for a standalone question, and fall
   back to ``expand`` when its reply does not look like one.
 
@@ -53,7 +53,7 @@ def is_follow_up(question: str) -> bool:
 def topic_terms(query: str, limit: int = MAX_TOPIC_TERMS) -> list[str]:
     """The key entities of ``query`` as typed (original script), in order: proper nouns,
     English words and abbreviations by jieba's part-of-speech tags; when fewer than two,
-    its other nouns too. Adjacent kept words are joined (jieba splits 梅洛尼 as 梅洛/尼)."""
+    its other nouns too. Adjacent kept words are joined (jieba may split a foreign name in two)."""
     words, start = [], 0
     for word, flag in pseg.cut(normalize(query)):  # same length as ``query``: offsets carry
         words.append((start, start + len(word), word, flag))
@@ -91,8 +91,8 @@ class ChatModel(Protocol):
 REWRITE_PROMPT = (
     "把用户最后的追问改写成一个不依赖上下文、可以单独理解的问题：把代词换成所指的人或事物，"
     "补全省略的主语。只输出改写后的问题，不要回答它。\n"
-    "例：\n用户：OpenAI 的 CEO 是谁？\n助手：山姆·奥特曼[1]。\n追问：他哪一年出生？\n"
-    "改写：山姆·奥特曼哪一年出生？"
+    "例：\n用户：这座博物馆的馆长是谁？\n助手：馆长是王明[1]。\n追问：他哪一年上任？\n"
+    "改写：博物馆馆长王明哪一年上任？"
 )
 _LABEL = re.compile(r"^(?:改写后的问题|改写|问题)[:：]\s*")
 _MARKER = re.compile(r"[\[【［]\d")

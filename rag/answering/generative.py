@@ -3,7 +3,7 @@
 English questions over Chinese text are first translated by the same model, so BM25 and
 the sentence selection can match their terms (they cannot match English words to Chinese).
 A small model translates better after one worked example, and names it cannot translate
-("KoBold Metals") are kept as the question wrote them when the corpus uses them. The
+("Acme Robotics") are kept as the question wrote them when the corpus uses them. The
 translation is asked under the answer's own system prompt: llama.cpp keeps the KV cache of
 the previous prompt's prefix only, and a second system prompt would make the answer that
 follows, and the next question's, read those 119 tokens again (~3.6 s at 33 tokens/s on 2 cores).
@@ -12,40 +12,38 @@ follows, and the next question's, read those 119 tokens again (~3.6 s at 33 toke
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
 
+from rag.answering.config import SelectionConfig
 from rag.answering.evidence import Excerpt, Passage
 from rag.answering.llm import AnswerError, explain
 from rag.answering.prompt import SYSTEM_PROMPT, build_messages, select_excerpts
+from rag.answering.terms import QueryTerms
 from rag.ingest.normalize import Script
 
 TRANSLATE_PROMPT = ("Translate the user's question into Simplified Chinese. Keep names "
                     "that have no Chinese form as written. Output only the translated question.")
 TO_ENGLISH_PROMPT = ("Translate the user's text into English. Keep names that have no "
                      "English form as written. Output only the translation.")
-TRANSLATE_EXAMPLE = ("Which Goldman Sachs analyst wrote the report on AI stocks?",
-                     "哪位高盛分析师撰写了关于AI股票的报告？")
+TRANSLATE_EXAMPLE = ("Which company built the new river bridge?",
+                     "哪家公司建造了这座新的跨河大桥？")
 
 
 class LLMAnswerer:
-    """Gives the model at most ``budget`` characters of excerpts, from passages with a
-    sentence covering at least ``min_relevance`` of the question (else it refuses unasked).
-
-    250 characters: on the seeds gold set the answer is in the excerpts as often as at
-    300 (0.953; 350 and more: 0.963) for 175 prompt tokens at p50 instead of 221 at 400,
-    what the first token waits for (``bench/prompt_budget_bench.py``)."""
+    """Gives the model at most ``budget`` characters of excerpts (``SelectionConfig``), from
+    passages with a sentence covering at least ``min_relevance`` of the question (else it
+    refuses unasked); the budget is measured by ``bench/prompt_budget_bench.py``."""
 
     name = "llm"
 
-    def __init__(self, chat: BaseChatModel, budget: int = 250, per_passage: int = 3,
-                 min_relevance: float = 0.15, translate: bool = True) -> None:
+    def __init__(self, chat: BaseChatModel, config: SelectionConfig | None = None,
+                 translate: bool = True, **settings: float) -> None:
         self.chat = chat
-        self.budget = budget
-        self.per_passage = per_passage
-        self.min_relevance = min_relevance
+        self.config = replace(config or SelectionConfig(), **settings)
         self.translate = translate
 
     def search_query(self, question: str, script: Script,
@@ -65,8 +63,9 @@ class LLMAnswerer:
         reply = "".join(self._stream(messages, config, max_tokens=120)).strip()
         return reply.splitlines()[0] if reply else text
 
-    def select(self, question: str, passages: list[Passage]) -> list[Excerpt]:
-        return select_excerpts(passages, self.budget, self.per_passage, self.min_relevance)
+    def select(self, question: str, passages: list[Passage],
+               terms: QueryTerms | None = None) -> list[Excerpt]:
+        return select_excerpts(passages, self.config)
 
     def generate(self, question: str, given: list[Excerpt], script: Script,
                  config: RunnableConfig | None = None) -> Iterator[str]:

@@ -16,6 +16,7 @@ import re
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from rag.answering.config import SelectionConfig
 from rag.answering.evidence import Excerpt, Passage, excerpts, rank_sentences
 from rag.ingest.normalize import Script, to_simplified
 
@@ -32,7 +33,7 @@ SYSTEM_PROMPT = (
 
 CHINESE_HINT = "请用简体中文回答。"
 ENGLISH_HINT = ("Answer in English, then give the passage's own words for the answer in "
-                "brackets, e.g.: Her dress is red (红色长裙) [1].")
+                "brackets, e.g.: The bridge opens on Monday (周一) [1].")
 
 # Sentences that talk to the assistant instead of stating facts ("ignore previous
 # instructions", "忽略以上指令", "system prompt"): never evidence, never shown to the model.
@@ -49,13 +50,13 @@ def is_instruction(norm_sentence: str) -> bool:
     return bool(_INSTRUCTION.search(norm_sentence))
 
 
-def select_excerpts(passages: list[Passage], budget: int, per_passage: int = 3,
-                    min_relevance: float = 0.0, prior: float = 0.1) -> list[Excerpt]:
+def select_excerpts(passages: list[Passage], config: SelectionConfig) -> list[Excerpt]:
     """The best-matching sentences (and the one after each of the best two, which often
-    holds the answer to a question phrased on its predecessor) within ``budget`` chars,
-    from passages with a sentence of at least ``min_relevance``: the others are not about
-    the question, and a citation of them could only be wrong."""
-    passages = [p for p in passages if max(p.relevance, default=0.0) >= min_relevance]
+    holds the answer to a question phrased on its predecessor) within ``config.budget``
+    chars, from passages with a sentence of at least ``config.min_relevance``: the others
+    are not about the question, and a citation of them could only be wrong."""
+    budget, per_passage = config.budget, config.per_passage
+    passages = [p for p in passages if max(p.relevance, default=0.0) >= config.min_relevance]
     picks: dict[Passage, set[int]] = {p: set() for p in passages}
     used = 0
 
@@ -67,7 +68,8 @@ def select_excerpts(passages: list[Passage], budget: int, per_passage: int = 3,
             picks[p].add(i)
             used += size
 
-    ranked = [r for r in rank_sentences(passages, prior) if r.passage.relevance[r.index] > 0]
+    ranked = [r for r in rank_sentences(passages, config.prior, config.meaning_weight)
+              if r.relevance > 0]
     for r in ranked[:2]:
         take(r.passage, r.index)
         if r.index + 1 < len(r.passage.sentences):

@@ -3,7 +3,7 @@
 Both answerers and the citation checker compare a question or an answer with passage
 sentences on normalized text (Simplified, half-width, lowercase), so Traditional and
 Simplified text match. Question terms are weighted by the corpus's BM25 idf: matching
-"工业富联" says far more than matching "公司".
+"某某科技" says far more than matching "公司".
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ _CHINESE = """
 什么 哪 哪个 哪些 哪里 哪儿 哪一 哪一天 哪一年 哪家 哪位 哪种 哪类 哪一类 哪首 哪两 多少 多长 多久
 多长时间 长时间 多大 多高 几 几个 几家 谁 是谁 为什么 为何 如何 怎么 怎样 是否 吗 呢 吧 请问 根据 据
 的 了 是 在 有 和 与 及 对 被 把 由 这 那 个 其 都 也 又 还 所 说 称 表示 提到 关于 文章 文中 报道
-这篇 那篇 两篇 篇 一篇
+篇
 """
 _ENGLISH = """
 a an the of in on at to for by with from as is are was were be been being what which who whom
@@ -29,6 +29,8 @@ than into about after before said say says quoted named name there their they he
 have had will would can could should may might article articles report
 """
 STOPWORDS = frozenset(_CHINESE.split() + _ENGLISH.split())
+# "这篇", "两篇", "各篇": a count or pointer of articles speaks of the text, not its content.
+_ABOUT_TEXT = re.compile(r"[一二两三几这那每各本该此]篇")
 
 # What a question's words say its answer looks like: "多少元" needs a sentence stating an
 # amount in 元, "哪一天" one stating a day. A sentence without that shape cannot answer it.
@@ -75,8 +77,8 @@ def _amount(unit: str | None) -> re.Pattern[str]:
 
 
 # Who wrote, edited or published an article is told by a byline, a line of its own that
-# shares no words with a question about it: "本报记者 樊三彩", "◎陈宁", "责任编辑:刘万里",
-# "本文作者:新智元,来源:新智元". A question asking for one of these roles → the line that answers.
+# shares no words with a question about it: "本报记者 王明", "◎李四", "责任编辑:张三",
+# "本文作者:某某,来源:某某". A question asking for one of these roles → the line that answers.
 _NAME = r"[\u4e00-\u9fff]{2,4}"
 _BYLINES = (
     (re.compile(r"编辑[^,?]{0,4}(?:是谁|是哪)|\beditor\b"), re.compile(r"(?:责任)?编辑\s*:.+")),
@@ -95,14 +97,14 @@ def asked_byline(norm_question: str) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p.pattern})" for p in lines)) if lines else None
 
 
-# Capitalised words and numbers ("Tim Brooks", "3.01%"): what English text and Chinese text
+# Capitalised words and numbers ("Ada Lovelace", "3.01%"): what English text and Chinese text
 # can share.
 NAMES_AND_NUMBERS = re.compile(r"[A-Z][\w.·-]*|\S*\d\S*")
 
 
 def known_names(text: str, bm25: BM25) -> list[str]:
-    """The capitalised words and numbers of ``text`` that the corpus uses ("KoBold", "Sora",
-    "2023"), normalized: what a translated question must not lose."""
+    """The capitalised words and numbers of ``text`` that the corpus uses ("Acme", "1999"),
+    normalized: what a translated question must not lose."""
     tokens = tokenize(normalize(" ".join(NAMES_AND_NUMBERS.findall(text))))
     return list(dict.fromkeys(t for t in tokens if t in bm25.vocabulary and t not in STOPWORDS))
 
@@ -131,7 +133,8 @@ class QueryTerms:
         asking = shape_words(norm)
         weights = {}
         for term in tokenize(norm):
-            if term not in STOPWORDS and not any(term in words for words in asking):
+            if (term not in STOPWORDS and not _ABOUT_TEXT.fullmatch(term)
+                    and not any(term in words for words in asking)):
                 column = bm25.vocabulary.get(term)
                 weights[term] = unseen if column is None else float(bm25.idf[column])
         both = f"{norm} {normalize(asked)}"

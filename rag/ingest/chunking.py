@@ -35,7 +35,7 @@ def _is_ascii_alnum(char: str) -> bool:
 
 
 def _ends_sentence(text: str, i: int) -> bool:
-    """Whether ``text[i]`` is a sentence terminator here (not "3.01", "Yahoo!Japan", "a.com")."""
+    """Whether ``text[i]`` is a sentence terminator here (not "3.01", "Yahoo!Mail", "a.com")."""
     char, after = text[i], text[i + 1 : i + 2]
     if char in _CJK_TERMINATORS:
         return True

@@ -8,8 +8,10 @@ The rules run in order; each finds spans to delete in the output of the previous
 2. spam keyword lines, repeated paragraphs, trailing boilerplate (line level);
 3. whitespace runs (last, so the deletions above leave no holes behind).
 
-Mojibake that cannot be undone by deletion (e.g. ``?!鳖櫷嗥饰龅?`` in seed 003, a mangled
-``。”顧廷權剖析道，``) is left in place: repairing it would change characters, not delete them.
+Mojibake that cannot be undone by deletion is deleted where it can be told apart (``MOJIBAKE``):
+a closing "。”" mis-decoded as GBK shows as "?!" and swallows the next few characters, which
+are then gibberish up to a "?"; the "?" stays as the sentence's end, the rest goes. Longer
+mangled runs cannot be told from text and stay: repairing them would change characters.
 Content that is merely off-topic (the "對話AI" piece on flexible employment appended to seed
 004) is kept too: cleaning removes debris, not topics.
 """
@@ -35,6 +37,15 @@ _TAG_NAMES = (
     "section|article|header|footer|center|blockquote|pre|code"
 )
 BROKEN_TAG = re.compile(rf"\??/(?:{_TAG_NAMES})>")
+
+# "。”" decoded as GBK: "?!", then up to a few gibberish characters ending in "?" (and the
+# comma after them), or one glued to a Latin word; the first "?" is kept as the sentence end.
+MOJIBAKE = re.compile(r"(?<=\?)!(?:[^\x00-\x7f\s]{1,12}\?[,，]?|[^\x00-\x7f\s](?=[A-Za-z]))?")
+
+# A byline: who wrote the article, on a short line of its own ("本報記者 王明", "◎李四",
+# "文/王明", "作者：李四"). It is metadata, never a title.
+BYLINE = re.compile(r"^(?:◎\s*\S{2,4}|\S{0,8}(?:记者|記者)\s*[\u4e00-\u9fff]{2,4}(?:\s+\S{2,4})*"
+                    r"|(?:文|作者|撰文|撰稿)\s*[/:：／]\s*\S{2,12})$")
 
 # Pinyin with tone marks in brackets glued to the character it reads, e.g. "著(zhù)",
 # "會(huì )" (also after a mojibake letter: "l(fā)"). A tone mark is required so that English
@@ -85,6 +96,11 @@ MIN_DUPLICATE_CHARS = 20
 MIN_SPAM_KEYWORDS = 4
 MIN_SPAM_CHARS = 20
 MAX_KEYWORD_CHARS = 16
+
+
+def is_byline(line: str) -> bool:
+    """Whether ``line`` (stripped) is a byline rather than text or a title."""
+    return bool(BYLINE.match(line.strip()))
 
 
 def clean(text: str) -> CleanText:
@@ -197,6 +213,7 @@ _RULES: tuple[Callable[[str], list[Span]], ...] = (
     _regex_rule(INVISIBLE),
     _regex_rule(HTML_TAG),
     _regex_rule(BROKEN_TAG),
+    _regex_rule(MOJIBAKE),
     _regex_rule(PINYIN),
     spam_lines,
     duplicate_paragraphs,

@@ -18,7 +18,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from rag.documents import Section, SourceDocument
-from rag.ingest.cleaning import clean
+from rag.ingest.cleaning import clean, is_byline
 from rag.ingest.docx import read_docx
 from rag.ingest.html import read_html
 from rag.ingest.layout import Extracted, SkipFile, markdown_sections
@@ -207,10 +207,11 @@ def decode(data: bytes) -> str:
 
 
 def _first_line_title(text: str) -> str:
-    """The first non-empty line of the cleaned text, without markdown '#', if short enough."""
+    """The first non-empty line of the cleaned text that is not a byline, without
+    markdown '#', if short enough."""
     for line in clean(text).text.splitlines():
         line = _MARKDOWN_HEADING.sub("", line.strip())
-        if line:
+        if line and not is_byline(line):
             return line if len(line) <= MAX_TITLE_CHARS else ""
     return ""
 

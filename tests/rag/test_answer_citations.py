@@ -44,9 +44,9 @@ def test_markers_are_checked_and_quotes_narrowed() -> None:
     out = ground("Sora指数涨幅为3.01%。[1]", given)
     assert out.answer == "Sora指数涨幅为3.01%[1]。"
     [citation] = out.citations
-    assert citation["quote"] == "截至收盘,Sora指數漲幅為3.01%。".replace("收盘", "收盤")
-    assert citation["quote"] == ORIGINAL[citation["start"] : citation["end"]]
-    assert (citation["n"], citation["doc_id"]) == (1, "doc.txt")
+    assert citation.quote == "截至收盘,Sora指數漲幅為3.01%。".replace("收盘", "收盤")
+    assert citation.quote == ORIGINAL[citation.start : citation.end]
+    assert (citation.n, citation.doc_id) == (1, "doc.txt")
 
 
 def test_markers_pointing_nowhere_are_dropped_and_missing_ones_added() -> None:
@@ -55,7 +55,7 @@ def test_markers_pointing_nowhere_are_dropped_and_missing_ones_added() -> None:
     assert out.answer == "工业富联收盘时下跌1.81%[1]。" and out.supported == 1
     out = ground("工业富联收盘时下跌1.81%[2]。", given)  # [2] exists but says nothing of it
     assert out.answer == "工业富联收盘时下跌1.81%[1]。"
-    assert [c["n"] for c in out.citations] == [1]
+    assert [c.n for c in out.citations] == [1]
 
 
 def test_unsupported_sentences_are_flagged_not_cited() -> None:
@@ -74,7 +74,7 @@ def test_english_answers_are_grounded_by_names_and_numbers() -> None:
     given = [excerpt(1, passage())]
     out = ground("The research lead is Tim Brooks. The index rose 3.01% [1].", given)
     assert out.supported == 2 and out.answer.count("[1]") == 2
-    assert {(c["start"], c["end"]) for c in out.citations} == {
+    assert {(c.start, c.end) for c in out.citations} == {
         (given[0].passage.sentences[1].start, given[0].passage.sentences[3].end)}
 
 
@@ -101,7 +101,7 @@ def test_english_claims_about_chinese_text_are_checked_by_embedding(seeds_kb) ->
     check = CrossLingual(seeds_kb.embedder)
     out = ground("The Strada Nuova: New Road art exhibition runs for three weeks.", given,
                  "How long does the Strada Nuova exhibition run?", cross_lingual=check)
-    assert out.supported == 1 and out.citations[0]["quote"].endswith("為期三週。")
+    assert out.supported == 1 and out.citations[0].quote.endswith("為期三週。")
     wrong = ground("The exhibition was paid for by Bill Gates.", given, cross_lingual=check)
     assert wrong.supported == 0
     assert ground("The exhibition runs for 10 weeks.", given, cross_lingual=check).supported == 0

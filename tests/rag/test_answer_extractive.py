@@ -98,3 +98,19 @@ def test_bad_questions(seeds_kb: KnowledgeBase) -> None:
 def test_an_empty_index_refuses(tmp_path: Path, seeds_kb: KnowledgeBase) -> None:
     kb = KnowledgeBase(CorpusIndex.empty(tmp_path / "empty", "x", 768), seeds_kb.embedder)
     assert kb.ask("Sora是什么?")["refused"]
+
+
+def test_the_pipeline_declares_its_stages_and_returns_a_typed_answer(
+        seeds_kb: KnowledgeBase) -> None:
+    import json
+
+    from rag import Answer, Citation, SourceSpan
+    from rag.answering import STAGES, AnswerPipeline
+
+    pipeline = AnswerPipeline.of(seeds_kb.retriever(k=3))
+    assert pipeline.stages == STAGES == ("retrieve", "select", "generate", "ground", "decide")
+    answer = pipeline.invoke("上海人工智能行业协会秘书长是谁？")
+    assert isinstance(answer, Answer) and not answer.refused
+    assert all(isinstance(c, Citation) and isinstance(c, SourceSpan) for c in answer.citations)
+    assert 0.0 <= answer.confidence <= 1.0 and answer.features
+    assert json.loads(json.dumps(answer.to_dict()))["citations"][0]["n"] == 1

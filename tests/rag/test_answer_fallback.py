@@ -11,20 +11,24 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from rag.answering import AnswerChain, ExtractiveAnswerer, LLMAnswerer
-from rag.answering.chain import FALLBACK_COVERAGE, MIN_CITED_RELEVANCE
+from rag.answering import AnswerChain, AnswerConfig, ExtractiveAnswerer, LLMAnswerer
+from rag.answering.config import DecisionConfig, DecisionModel
 from rag.ingest.normalize import normalize
 from rag.knowledge_base import KnowledgeBase
 
 ANSWERED = "國家網信辦於哪一天發布公告,公開第四批境內深度合成服務算法備案信息?"  # 2月18日
 
 
+TUNED = AnswerConfig.load()
+ACCEPT_ALL = AnswerConfig(decision=DecisionConfig(*[DecisionModel(threshold=0.0)] * 3))
+
+
 def chain_saying(kb: KnowledgeBase, reply: str, fallback: bool = True,
-                 min_cited_relevance: float = MIN_CITED_RELEVANCE) -> AnswerChain:
+                 config: AnswerConfig = TUNED) -> AnswerChain:
     """The chain with an LLM answerer whose model always replies ``reply``."""
     chat = GenericFakeChatModel(messages=itertools.repeat(AIMessage(reply)))
-    quoter = ExtractiveAnswerer(min_coverage=FALLBACK_COVERAGE) if fallback else None
-    return AnswerChain(kb.retriever(k=5), LLMAnswerer(chat), quoter, min_cited_relevance)
+    quoter = ExtractiveAnswerer(config.selection) if fallback else None
+    return AnswerChain(kb.retriever(k=5), LLMAnswerer(chat, config.selection), quoter, config)
 
 
 def test_a_refused_question_the_passages_plainly_answer_is_quoted(seeds_kb: KnowledgeBase) -> None:
@@ -51,15 +55,13 @@ def test_a_refused_unanswerable_question_is_not_quoted(seeds_kb: KnowledgeBase,
     assert chain_saying(seeds_kb, "NO_ANSWER").invoke(question)["refused"]
 
 
-@pytest.mark.parametrize(("min_cited_relevance", "refused"), [(MIN_CITED_RELEVANCE, True),
-                                                              (0.0, False)])
+@pytest.mark.parametrize(("config", "refused"), [(TUNED, True), (ACCEPT_ALL, False)])
 def test_an_answer_citing_a_sentence_off_the_question_does_not_stand(
-    seeds_kb: KnowledgeBase, min_cited_relevance: float, refused: bool,
+    seeds_kb: KnowledgeBase, config: AnswerConfig, refused: bool,
 ) -> None:
     """The passages give "9 美元到 169 美元不等" for Sora course adverts: the number occurs,
     so the citation holds, but the sentence says nothing of a subscription."""
-    chain = chain_saying(seeds_kb, "每月169美元[1]。", fallback=False,
-                         min_cited_relevance=min_cited_relevance)
+    chain = chain_saying(seeds_kb, "每月169美元[1]。", fallback=False, config=config)
     result = chain.invoke("Sora的订阅费用是多少每月？")
     assert result["refused"] is refused
     assert refused or "169 美元" in result["citations"][0]["quote"]

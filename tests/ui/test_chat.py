@@ -20,7 +20,7 @@ def service(seeds_kb: KnowledgeBase) -> Service:
 def test_sources_come_before_the_answer(service: Service, seeds_kb: KnowledgeBase) -> None:
     turns: list[Turn] = []
     steps = [(len(t.hits), t.answer, t.done) for t in (s[-1] for s in respond(
-        service, MELONI, turns, Settings()))]
+        service, MELONI, turns, Settings(answerer="extractive")))]
     first_with_sources = next(i for i, (hits, _, _) in enumerate(steps) if hits)
     assert steps[first_with_sources] == (5, "", False)
     turn = turns[-1]
@@ -31,9 +31,9 @@ def test_sources_come_before_the_answer(service: Service, seeds_kb: KnowledgeBas
 
 def test_a_follow_up_retrieves_with_the_topic(service: Service) -> None:
     turns: list[Turn] = []
-    for _ in respond(service, MELONI, turns, Settings()):
+    for _ in respond(service, MELONI, turns, Settings(answerer="extractive")):
         pass
-    for _ in respond(service, "她后来又说了什么？", turns, Settings()):
+    for _ in respond(service, "她后来又说了什么？", turns, Settings(answerer="extractive")):
         pass
     follow = turns[-1]
     assert follow.query == "意大利 梅洛尼 她后来又说了什么？"
@@ -43,7 +43,7 @@ def test_a_follow_up_retrieves_with_the_topic(service: Service) -> None:
 
 def test_clicking_a_citation_renders_its_span(service: Service) -> None:
     turns: list[Turn] = []
-    for _ in respond(service, MELONI, turns, Settings()):
+    for _ in respond(service, MELONI, turns, Settings(answerer="extractive")):
         pass
     html = source_html(service, turns, 0, "cite", 1)
     assert "<mark>" + turns[0].citations[0].original in html
@@ -61,13 +61,13 @@ def test_answer_script_setting() -> None:
     text = "梅洛尼表示，该国政府正在制定人工智能监管法律[1]。"
     assert in_chosen_script(text, Settings(script="zh-Hant"), "问") == \
         "梅洛尼表示，該國政府正在制定人工智能監管法律[1]。"
-    traditional = in_chosen_script(text, Settings(), "她說了什麼？")
+    traditional = in_chosen_script(text, Settings(answerer="extractive"), "她說了什麼？")
     assert "該國" in traditional
     assert in_chosen_script(traditional, Settings(script="zh-Hans"), "她說了什麼？") == text
 
 
 @pytest.mark.parametrize(("value", "expected"), [
-    ("extractive", Settings()),
+    ("extractive", Settings(answerer="extractive")),
     ("llm", Settings(answerer="llm")),
     ("http://127.0.0.1:8080/v1", Settings(answerer="endpoint", endpoint="http://127.0.0.1:8080/v1")),
 ])

@@ -1,0 +1,72 @@
+"""Similarity of meaning between a question and passage sentences, by the retriever's
+embedder: shared words miss a sentence that answers in other words ("多长" is answered by
+"60秒"), and favour one that repeats the question without answering it.
+
+Only the few sentences best by shared words are embedded (``pool``), in one batch, and
+their vectors are cached by content (``CachedEmbeddings``); the question's vector is the
+one the retriever computed (``QueryMemo``).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from rag.answering.evidence import Passage, rank_sentences
+
+
+class QueryMemo(Embeddings):
+    """An embedder that remembers its last few query vectors, so the answer stages reuse
+    the one retrieval computed."""
+
+    def __init__(self, inner: Embeddings, size: int = 32) -> None:
+        self.inner = inner
+        self.size = size
+        self._queries: OrderedDict[str, list[float]] = OrderedDict()
+
+    def __getattr__(self, name: str):  # noqa: ANN204 - dimension, model_id... of the inner one
+        return getattr(self.inner, name)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        if text not in self._queries:
+            self._queries[text] = self.inner.embed_query(text)
+            while len(self._queries) > self.size:
+                self._queries.popitem(last=False)
+        self._queries.move_to_end(text)
+        return self._queries[text]
+
+
+class Meaning:
+    """Fills ``Passage.meaning``: per sentence, its similarity of meaning to the question,
+    scaled to 0 … 1 over the compared sentences (the most similar 1, the least 0); sentences
+    not compared get 0. A passage whose meaning is already known (the byline a question
+    asks for) keeps it."""
+
+    def __init__(self, embedder: Embeddings, pool: int = 8, prior: float = 0.1) -> None:
+        self.embedder = embedder
+        self.pool = pool
+        self.prior = prior
+
+    def __call__(self, norm_query: str, passages: list[Passage]) -> None:
+        passages = [p for p in passages if not p.meaning]  # a known meaning is kept
+        for p in passages:
+            p.meaning = [0.0] * len(p.sentences)
+        ranked = [r for r in rank_sentences(passages, self.prior) if r.relevance > 0]
+        chosen = ranked[: self.pool]
+        if self.pool <= 0 or len(chosen) < 2:
+            for r in chosen:
+                r.passage.meaning[r.index] = 1.0
+            return
+        query = np.asarray(self.embedder.embed_query(norm_query))
+        vectors = np.asarray(self.embedder.embed_documents([r.sentence.norm for r in chosen]))
+        similarity = vectors @ query
+        low, high = float(similarity.min()), float(similarity.max())
+        scaled = (similarity - low) / (high - low) if high > low else np.ones_like(similarity)
+        by_text = {r.sentence.norm: float(v) for r, v in zip(chosen, scaled)}
+        for p in passages:  # a sentence that overlapping chunks share gets its value in each
+            p.meaning = [by_text.get(s.norm, 0.0) for s in p.sentences]
