@@ -8,14 +8,16 @@ from pathlib import Path
 
 from cli.common import add_embedder_option, add_index_option, command, print_json
 from rag import KnowledgeBase
-from rag.index import DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP
+from rag.index import DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP, CorpusIndex, default_index_dir
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = command(subparsers, "ingest", cmd_ingest, "add/update documents in an index "
                 "(unchanged text is not re-embedded; files deleted under PATH are dropped)")
-    p.add_argument("paths", nargs="+", metavar="PATH",
-                   help="files or folders of .txt .md .html .jsonl")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="files or folders of .txt .md .html .jsonl .jsonl.gz")
+    p.add_argument("--status", action="store_true",
+                   help="say how far the index is (documents, chunks, vectors) and exit")
     add_index_option(p)
     add_embedder_option(p)
     p.add_argument("--rebuild", action="store_true", help="start the index from scratch")
@@ -27,6 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    if args.status:
+        return _status(args)
+    if not args.paths:
+        raise ValueError("give the files or folders to ingest (or --status)")
     for path in args.paths:
         if not Path(path).exists():
             raise FileNotFoundError(f"no such file or folder: {path}")
@@ -38,7 +44,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print_json(vars(report))
     else:
         print(report.summary())
+    if report.pending:
+        print(f"wenda: {report.pending} chunks still have no vector; run the same command "
+              "again to resume", file=sys.stderr)
     if not report.chunks:
         print("wenda: warning: the index holds no text; add .txt/.md/.html/.jsonl files",
               file=sys.stderr)
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    index = CorpusIndex.open(args.index or default_index_dir())
+    status = index.status()
+    if args.json:
+        print_json(status)
+    else:
+        print(f"{index.path}: {status['documents']} documents, {status['chunks']} chunks; "
+              f"vectors for {status['vectors']} ({status['dense_progress']:.1%}); "
+              f"search: {status['search']}")
     return 0

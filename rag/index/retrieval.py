@@ -88,9 +88,11 @@ class HybridRetriever(BaseRetriever):
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
         norm = normalize(check_query(query))
+        self.index.refresh()
         if not self.index.chunks:
             return []
-        dense = self._dense(norm) if self.mode != "bm25" else {}
+        # Until an ingest's dense phase has committed vectors, search is BM25 alone.
+        dense = self._dense(norm) if self.mode != "bm25" and len(self.index.vectors) else {}
         sparse = self._sparse(norm) if self.mode != "dense" else {}
         fused = self._fuse(dense, sparse)
         best = sorted(fused, key=lambda row: -fused[row])[:k]
@@ -119,11 +121,15 @@ class HybridRetriever(BaseRetriever):
                     fused[row] = fused.get(row, 0.0) + 1.0 / (self.rrf_k + rank)
             return fused
         top_dense, top_sparse = max(dense.values()), max(sparse.values())
-        return {
-            row: self.dense_weight * dense.get(row, 0.0) / top_dense
-            + (1 - self.dense_weight) * sparse.get(row, 0.0) / top_sparse
-            for row in dense.keys() | sparse.keys()
-        }
+        fused = {}
+        for row in dense.keys() | sparse.keys():
+            lexical = sparse.get(row, 0.0) / top_sparse
+            # A chunk still waiting for its vector (an ingest's dense phase under way) stands
+            # in its BM25 score for the dense one, so partial vectors never bury BM25's finds.
+            semantic = (dense[row] / top_dense if row in dense
+                        else 0.0 if self.index.vectors.has(row) else lexical)
+            fused[row] = self.dense_weight * semantic + (1 - self.dense_weight) * lexical
+        return fused
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None

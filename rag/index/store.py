@@ -2,42 +2,48 @@
 
 Layout of an index folder::
 
-    manifest.json     embedder, dimension, chunker/normaliser versions, corpus fingerprint
-    docstore.sqlite   documents (original text) and chunks (spans, text, BM25 tokens)
-    vectors.faiss     one normalised vector per chunk, row = chunk row
+    manifest.json     embedder, dimension, chunker/normaliser versions, counts, fingerprint
+    docstore.sqlite   documents (original text), chunks (spans, text, BM25 tokens, vector row)
+    bm25.npz          BM25 weights, stamped with the docstore generation they were built from
+    vectors.f32       append-only float32 vectors; the docstore says how many rows count
+    vectors.hnsw      (large indexes) an HNSW graph over the older vector rows
 
-The whole folder is written next to the old one and swapped in by renames, so a crash or a
-bad input never leaves a half-written index. No pickle anywhere.
+An ingest is two phases (``rag.index.phases``): documents and BM25 first, then vectors in
+committed batches; killed at any moment, the index opens in its last committed state and
+the same ingest resumes it. Searches use the vectors that exist (BM25 alone before the
+first batch). No pickle anywhere.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
-import sqlite3
-import tempfile
+import sys
+import threading
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
-from tqdm import tqdm
 
 from embeddings import wenda_home
 from rag.documents import Chunk, SourceDocument
-from rag.index.bm25 import BM25, tokenize
-from rag.index.vectors import VectorIndex
-from rag.ingest.chunking import CHUNKER_VERSION, chunk_document
-from rag.ingest.loading import load_paths
+from rag.index.bm25 import BM25
+from rag.index.docstore import Docstore
+from rag.index.phases import IngestReport, build_bm25, dense_phase, lexical_phase
+from rag.index.vectors import GRAPH_MIN, DenseIndex, VectorFile, build_graph, load_graph
+from rag.ingest.chunking import CHUNKER_VERSION
 from rag.ingest.normalize import NORMALIZER_VERSION
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 DEFAULT_CHUNK_SIZE = 300
 DEFAULT_OVERLAP = 60
+REFRESH_SECONDS = 1.0  # how often a search looks for batches another process committed
 
 
 class CorpusIndexError(RuntimeError):
@@ -53,57 +59,97 @@ def default_corpus() -> Path:
     return Path(os.environ.get("WENDA_SEEDS") or Path(__file__).resolve().parents[2] / "seeds")
 
 
-@dataclass
-class IngestReport:
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    removed: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    chunks: int = 0
-    embedded: int = 0
-    seconds: float = 0.0
+class _Chunks(Sequence[Chunk]):
+    """The chunks of an index in order, read from the docstore when asked for."""
 
-    def summary(self) -> str:
-        lines = [
-            f"{len(self.added)} added, {len(self.updated)} updated, {self.unchanged} unchanged, "
-            f"{len(self.removed)} removed; {self.chunks} chunks ({self.embedded} embedded) "
-            f"in {self.seconds:.1f} s"
-        ]
-        lines += [f"skipped {path}: {reason}" for path, reason in self.skipped]
-        return "\n".join(lines)
+    def __init__(self, store: Docstore, rows: Sequence[int]) -> None:
+        self._store, self._rows = store, rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, i: int) -> Chunk: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Chunk]: ...
+    def __getitem__(self, i: int | slice) -> Chunk | list[Chunk]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        chunk = self._store.chunk(int(self._rows[i]))
+        if chunk is None:
+            raise CorpusIndexError("the index changed during this search (another ingest); "
+                                   "search again")
+        return chunk
+
+    def __iter__(self) -> Iterator[Chunk]:
+        return (self[i] for i in range(len(self)))
 
 
-def _fingerprint(doc: SourceDocument) -> str:
-    return hashlib.sha256(json.dumps([doc.text, doc.title, doc.date]).encode()).hexdigest()
+class _Documents(Sequence[SourceDocument]):
+    """The documents of an index, counted without reading them."""
 
+    def __init__(self, store: Docstore) -> None:
+        self._store = store
+        self._count = store.count("documents")
 
-@dataclass
-class _StoredDocument:
-    document: SourceDocument
-    origin: str  # absolute path of the file it came from; decides what a re-ingest drops
-    sha: str
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, i):  # noqa: ANN001, ANN204 - Sequence protocol
+        return list(self)[i]
+
+    def __iter__(self) -> Iterator[SourceDocument]:
+        return self._store.documents()
 
 
 class CorpusIndex:
     """Documents + chunks + vectors of one corpus, built with one embedder and one chunker."""
 
-    def __init__(self, path: Path, manifest: dict, documents: dict[str, _StoredDocument],
-                 chunks: list[Chunk], tokens: list[list[str]], vectors: VectorIndex) -> None:
+    def __init__(self, path: Path, manifest: dict) -> None:
         self.path = path
         self.manifest = manifest
-        self._documents = documents
-        self.chunks = chunks
-        self.tokens = tokens
-        self.vectors = vectors
+        self._store = Docstore(path / "docstore.sqlite")
+        self._vector_file = VectorFile(path / "vectors.f32", manifest["dimension"])
+        self._lock = threading.Lock()
+        self._checked = 0.0
+        self._load()
+
+    def _load(self) -> None:
+        """Take the committed state: chunk order, BM25 (if current), vector rows."""
+        self._generation = self._store.generation
+        self._committed = self._store.committed_vectors
+        rows, vector_rows = self._store.layout()
+        position_of_row = _invert(vector_rows, self._committed)
+        self.chunks: Sequence[Chunk] = _Chunks(self._store, rows)
+        self.documents: Sequence[SourceDocument] = _Documents(self._store)
+        self.vectors = DenseIndex(self._vector_file.rows(self._committed), position_of_row,
+                                  load_graph(self.path / "vectors.hnsw"))
         self._bm25: BM25 | None = None
+        bm25_file = self.path / "bm25.npz"
+        if BM25.stamp_of(bm25_file) == str(self._generation):
+            self._bm25 = BM25.load(bm25_file)
 
     @property
     def bm25(self) -> BM25:
-        """The sparse index, derived from the stored tokens on first use."""
+        """The sparse index; rebuilt from the stored tokens if an ingest was killed before
+        saving it."""
         if self._bm25 is None:
-            self._bm25 = BM25(self.tokens)
+            print(f"wenda: the BM25 index of {self.path} is behind its documents (an ingest "
+                  "was interrupted); rebuilding it", file=sys.stderr)
+            self._bm25 = build_bm25(self._store, self.path / "bm25.npz", progress=False)
         return self._bm25
+
+    def refresh(self) -> None:
+        """Take up what another process committed since (vectors, documents); cheap to call
+        often: it looks at most once per ``REFRESH_SECONDS``."""
+        now = time.monotonic()
+        if now - self._checked < REFRESH_SECONDS:
+            return
+        self._checked = now
+        with self._lock:
+            if (self._store.generation, self._store.committed_vectors) != (
+                    self._generation, self._committed):
+                self._load()
 
     # -- reading -------------------------------------------------------------------------
     @property
@@ -111,15 +157,22 @@ class CorpusIndex:
         return self.manifest["embedder"]
 
     def document(self, doc_id: str) -> SourceDocument:
-        return self._documents[doc_id].document
+        doc = self._store.document(doc_id)
+        if doc is None:
+            raise KeyError(doc_id)
+        return doc
 
-    @property
-    def documents(self) -> list[SourceDocument]:
-        return [stored.document for stored in self._documents.values()]
+    def status(self) -> dict:
+        """How far the index is: documents, chunks, and the chunks that have vectors."""
+        chunks = len(self.chunks)
+        return {"documents": len(self.documents), "chunks": chunks,
+                "vectors": len(self.vectors),
+                "dense_progress": round(len(self.vectors) / chunks, 4) if chunks else 1.0,
+                "search": "hybrid" if chunks and len(self.vectors) == chunks
+                else "bm25+partial-dense" if len(self.vectors) else "bm25"}
 
     @classmethod
     def exists(cls, path: Path) -> bool:
-        _recover(path)
         return (path / "manifest.json").exists()
 
     @classmethod
@@ -130,34 +183,15 @@ class CorpusIndex:
             )
         manifest = json.loads((path / "manifest.json").read_text())
         _check_compatible(manifest, path)
-        db = sqlite3.connect(path / "docstore.sqlite")
-        try:
-            documents = {
-                row[0]: _StoredDocument(SourceDocument(*row[:5]), origin=row[5], sha=row[6])
-                for row in db.execute(
-                    "SELECT doc_id, source, text, title, date, origin, sha FROM documents"
-                )
-            }
-            chunks, tokens = [], []
-            for row in db.execute(
-                "SELECT chunk_id, doc_id, start, end, text, norm, tokens FROM chunks ORDER BY row"
-            ):
-                doc = documents[row[1]].document
-                chunks.append(Chunk(chunk_id=row[0], doc_id=row[1], source=doc.source,
-                                    title=doc.title, date=doc.date, start=row[2], end=row[3],
-                                    text=row[4], norm=row[5]))
-                tokens.append(row[6].split(" ") if row[6] else [])
-        finally:
-            db.close()
-        vectors = VectorIndex.load(path / "vectors.faiss")
-        if len(vectors) != len(chunks):
-            raise CorpusIndexError(f"index at {path} is inconsistent ({len(vectors)} vectors, "
-                              f"{len(chunks)} chunks); rebuild it with `wenda ingest --rebuild`")
-        return cls(path, manifest, documents, chunks, tokens, vectors)
+        return cls(path, manifest)
 
     @classmethod
     def empty(cls, path: Path, embedder_name: str, dimension: int,
               chunk_size: int = DEFAULT_CHUNK_SIZE, overlap: int = DEFAULT_OVERLAP) -> CorpusIndex:
+        """A new index at ``path`` (anything there is removed), its manifest written first
+        so that an ingest killed at once still leaves an index that says how it was built."""
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
         manifest = {
             "format": INDEX_FORMAT,
             "embedder": embedder_name,
@@ -167,106 +201,89 @@ class CorpusIndex:
             "chunk_size": chunk_size,
             "overlap": overlap,
         }
-        return cls(path, manifest, {}, [], [], VectorIndex(dimension))
+        _write_json(path / "manifest.json", manifest)
+        return cls(path, manifest)
 
     # -- writing -------------------------------------------------------------------------
     def ingest(self, paths: Iterable[str | Path], embedder: Embeddings,
                progress: bool = True) -> IngestReport:
-        """Add new and changed documents under ``paths``, drop the ones deleted from them,
-        keep the vectors of unchanged ones, then save atomically."""
+        """Add new and changed documents under ``paths`` and drop the ones deleted from them
+        (searchable by BM25 from then on), then embed every chunk that has no vector yet."""
         started = time.perf_counter()
         roots = [Path(p).resolve() for p in paths]
         report = IngestReport()
-        incoming: dict[str, _StoredDocument] = {}
-        for root in roots:
-            loaded = load_paths([root])
-            report.skipped += loaded.skipped
-            for doc in loaded.documents:
-                origin = root if root.is_file() else root / doc.doc_id.split("#", 1)[0]
-                incoming[doc.doc_id] = _StoredDocument(doc, str(origin), _fingerprint(doc))
-
-        keep: dict[str, _StoredDocument] = {}
-        for doc_id, stored in self._documents.items():
-            new = incoming.get(doc_id)
-            if new is None and not _under(stored.origin, roots):
-                keep[doc_id] = stored  # from another folder: not ours to judge
-            elif new is None:
-                report.removed.append(doc_id)
-            elif new.sha == stored.sha:
-                keep[doc_id] = stored
-                report.unchanged += 1
-        changed = [s for d, s in incoming.items() if d not in keep]
-        for stored in changed:
-            (report.updated if stored.document.doc_id in self._documents else report.added).append(
-                stored.document.doc_id)
-
-        kept_rows = [i for i, c in enumerate(self.chunks) if c.doc_id in keep]
-        chunks = [self.chunks[i] for i in kept_rows]
-        tokens = [self.tokens[i] for i in kept_rows]
-        vectors = [self.vectors.vectors(kept_rows)]
-        new_chunks = [c for s in changed for c in chunk_document(
-            s.document, self.manifest["chunk_size"], self.manifest["overlap"])]
-        if new_chunks:
-            vectors.append(_embed(embedder, [c.norm for c in new_chunks], progress))
-            chunks += new_chunks
-            tokens += [tokenize(c.norm) for c in new_chunks]
-        report.embedded = len(new_chunks)
-
-        if changed or report.removed or not self.exists(self.path):
-            self._documents = keep | {s.document.doc_id: s for s in changed}
-            self.chunks, self.tokens, self._bm25 = chunks, tokens, None
-            self.vectors = VectorIndex(self.manifest["dimension"])
-            self.vectors.add(np.concatenate(vectors))
-            self.save()
+        with self._writing():
+            changed = lexical_phase(self._store, roots, self.manifest["chunk_size"],
+                                    self.manifest["overlap"], report, progress)
+            if changed or BM25.stamp_of(self.path / "bm25.npz") != str(self._store.generation):
+                build_bm25(self._store, self.path / "bm25.npz", progress)
+            self._save_manifest()
+            self._load()
+            try:
+                dense_phase(self._store, self._vector_file, embedder, report, progress)
+            finally:
+                self._load()
+                report.pending = len(self.chunks) - len(self.vectors)
+            if _graph_due(self.vectors):
+                build_graph(self.vectors.matrix, self.path / "vectors.hnsw", self.vectors.graph)
+                self._load()
         report.chunks = len(self.chunks)
         report.seconds = time.perf_counter() - started
         return report
 
-    def save(self) -> None:
+    def _writing(self):  # noqa: ANN202 - a context manager
+        return _IngestLock(self.path / "ingest.lock")
+
+    def _save_manifest(self) -> None:
+        shas = sorted(sha for sha, _ in self._store.fingerprints().values())
         self.manifest.update(
-            documents=len(self._documents),
-            chunks=len(self.chunks),
-            corpus_fingerprint=hashlib.sha256(
-                "".join(sorted(s.sha for s in self._documents.values())).encode()).hexdigest(),
+            documents=len(shas),
+            chunks=self._store.count("chunks"),
+            corpus_fingerprint=hashlib.sha256("".join(shas).encode()).hexdigest(),
             saved_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.tmp-", dir=self.path.parent))
+        _write_json(self.path / "manifest.json", self.manifest)
+
+
+def _graph_due(vectors: DenseIndex) -> bool:
+    """A large index gets its graph, extended once a tenth of its rows are outside it."""
+    rows = len(vectors.matrix)
+    covered = vectors.graph.ntotal if vectors.graph is not None else 0
+    return rows >= GRAPH_MIN and rows - covered > rows // 10
+
+
+class _IngestLock:
+    """One writer per index: a second ``wenda ingest`` is told, not interleaved."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        self._file = self.path.open("w")
         try:
-            self._write(tmp)
-            _swap_in(tmp, self.path)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._file.close()
+            raise CorpusIndexError(f"another ingest is writing {self.path.parent}; wait for it "
+                                   "to finish (or stop it: a rerun resumes)") from None
 
-    def _write(self, folder: Path) -> None:
-        db = sqlite3.connect(folder / "docstore.sqlite")
-        with db:
-            db.execute("CREATE TABLE documents (doc_id TEXT PRIMARY KEY, source TEXT, text TEXT,"
-                       " title TEXT, date TEXT, origin TEXT, sha TEXT)")
-            db.execute("CREATE TABLE chunks (row INTEGER PRIMARY KEY, chunk_id TEXT, doc_id TEXT,"
-                       " start INTEGER, end INTEGER, text TEXT, norm TEXT, tokens TEXT)")
-            db.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)", [
-                (d.doc_id, d.source, d.text, d.title, d.date, s.origin, s.sha)
-                for s in self._documents.values() for d in [s.document]])
-            db.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
-                (i, c.chunk_id, c.doc_id, c.start, c.end, c.text, c.norm, " ".join(t))
-                for i, (c, t) in enumerate(zip(self.chunks, self.tokens))])
-        db.close()
-        self.vectors.save(folder / "vectors.faiss")
-        (folder / "manifest.json").write_text(json.dumps(self.manifest, indent=2))
+    def __exit__(self, *exc: object) -> None:
+        fcntl.flock(self._file, fcntl.LOCK_UN)
+        self._file.close()
 
 
-def _embed(embedder: Embeddings, texts: list[str], progress: bool, batch: int = 32) -> np.ndarray:
-    out = []
-    with tqdm(total=len(texts), desc="embed", unit="chunk", disable=not progress) as bar:
-        for i in range(0, len(texts), batch):
-            out.append(np.asarray(embedder.embed_documents(texts[i : i + batch]), np.float32))
-            bar.update(len(out[-1]))
-    return np.concatenate(out)
+def _invert(vector_rows: np.ndarray, committed: int) -> np.ndarray:
+    """Chunk position of each committed vector row (-1: its chunk is gone)."""
+    position_of_row = np.full(committed, -1, dtype=np.int64)
+    has = (vector_rows >= 0) & (vector_rows < committed)
+    position_of_row[vector_rows[has]] = np.nonzero(has)[0]
+    return position_of_row
 
 
-def _under(origin: str, roots: list[Path]) -> bool:
-    return any(Path(origin) == r or Path(origin).is_relative_to(r) for r in roots)
+def _write_json(path: Path, obj: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(obj, indent=2))
+    os.replace(tmp, path)
 
 
 def _check_compatible(manifest: dict, path: Path) -> None:
@@ -278,19 +295,3 @@ def _check_compatible(manifest: dict, path: Path) -> None:
                 f"index at {path} was built with {key}={manifest.get(key)!r} but this wenda uses "
                 f"{value!r}; rebuild it with `wenda ingest --rebuild PATH --index {path}`"
             )
-
-
-def _swap_in(new: Path, final: Path) -> None:
-    old = final.with_name(final.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        os.replace(final, old)
-    os.replace(new, final)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _recover(final: Path) -> None:
-    """Finish a swap that was interrupted between its two renames."""
-    old = final.with_name(final.name + ".old")
-    if not final.exists() and old.exists():
-        os.replace(old, final)
