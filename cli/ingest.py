@@ -25,6 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="chunk size in characters, for a new index (default %(default)s)")
     p.add_argument("--overlap", type=int, default=DEFAULT_OVERLAP,
                    help="overlap in characters, for a new index (default %(default)s)")
+    p.add_argument("--no-vectors", dest="dense", action="store_false",
+                   help="stop after documents and BM25 (search works in BM25 mode at once); "
+                   "the same command without it adds the vectors, resumably")
     p.add_argument("--json", action="store_true", help="print the ingest report as JSON")
 
 
@@ -38,7 +41,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             raise FileNotFoundError(f"no such file or folder: {path}")
     _, report = KnowledgeBase.build(
         args.paths, args.index, model=args.model, chunk_size=args.chunk_size,
-        overlap=args.overlap, rebuild=args.rebuild, progress=not args.quiet,
+        overlap=args.overlap, rebuild=args.rebuild, progress=not args.quiet, dense=args.dense,
     )
     if args.json:
         print_json(vars(report))

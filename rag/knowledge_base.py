@@ -54,22 +54,26 @@ class KnowledgeBase:
     def build(cls, sources: str | Path | Iterable[str | Path], path: str | Path | None = None,
               model: str | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE,
               overlap: int = DEFAULT_OVERLAP, rebuild: bool = False,
-              progress: bool = True) -> tuple[KnowledgeBase, IngestReport]:
-        """Create (or, with ``rebuild``, replace) the index at ``path`` from ``sources``."""
+              progress: bool = True, dense: bool = True) -> tuple[KnowledgeBase, IngestReport]:
+        """Create (or, with ``rebuild``, replace) the index at ``path`` from ``sources``, or
+        resume an ingest into it that was interrupted. Without ``dense`` it stops once the
+        documents and BM25 are in (search works in BM25 mode); vectors come with a later
+        ingest."""
         path = Path(path) if path else default_index_dir()
         if CorpusIndex.exists(path) and not rebuild:
             kb = cls.open(path, model=model)
-            return kb, kb.add(_as_list(sources), progress=progress)
+            return kb, kb.add(_as_list(sources), progress=progress, dense=dense)
         embedder = get_embedder(model or DEFAULT_EMBEDDER)
         index = CorpusIndex.empty(path, model or DEFAULT_EMBEDDER,
                                   embedder.dimension,  # type: ignore[attr-defined]
                                   chunk_size=chunk_size, overlap=overlap)
-        report = index.ingest(_as_list(sources), embedder, progress=progress)
+        report = index.ingest(_as_list(sources), embedder, progress=progress, dense=dense)
         return cls(index, embedder), report
 
-    def add(self, paths: Iterable[str | Path], progress: bool = True) -> IngestReport:
+    def add(self, paths: Iterable[str | Path], progress: bool = True,
+            dense: bool = True) -> IngestReport:
         """Ingest new/changed files, drop deleted ones; unchanged text is not re-embedded."""
-        return self.index.ingest(paths, self.embedder, progress=progress)
+        return self.index.ingest(paths, self.embedder, progress=progress, dense=dense)
 
     def retriever(self, **settings: Any) -> HybridRetriever:
         """A LangChain retriever over this index (``k``, ``mode``, ``fusion``... as keywords)."""

@@ -206,9 +206,10 @@ class CorpusIndex:
 
     # -- writing -------------------------------------------------------------------------
     def ingest(self, paths: Iterable[str | Path], embedder: Embeddings,
-               progress: bool = True) -> IngestReport:
+               progress: bool = True, dense: bool = True) -> IngestReport:
         """Add new and changed documents under ``paths`` and drop the ones deleted from them
-        (searchable by BM25 from then on), then embed every chunk that has no vector yet."""
+        (searchable by BM25 from then on), then (``dense``) embed every chunk that has no
+        vector yet."""
         started = time.perf_counter()
         roots = [Path(p).resolve() for p in paths]
         report = IngestReport()
@@ -220,7 +221,8 @@ class CorpusIndex:
             self._save_manifest()
             self._load()
             try:
-                dense_phase(self._store, self._vector_file, embedder, report, progress)
+                if dense:
+                    dense_phase(self._store, self._vector_file, embedder, report, progress)
             finally:
                 self._load()
                 report.pending = len(self.chunks) - len(self.vectors)
