@@ -2,6 +2,5 @@
 OpenAI-compatible chat endpoint, over one index."""
 
 from api.app import create_app
-from api.service import Service
 
-__all__ = ["Service", "create_app"]
+__all__ = ["create_app"]

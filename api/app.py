@@ -32,9 +32,9 @@ from api.schemas import (
     ask_request,
     errors,
 )
-from api.service import Service
 from embeddings import ModelStoreError
 from rag.answering import AnswerError
+from rag.serving import AddResult, Service
 
 MAX_JSON_BYTES = 1 << 20
 MAX_UPLOAD_BYTES = 20 << 20
@@ -75,7 +75,7 @@ def create_app(service: Service, api_key: str | None = None,
 
     @router.post("/search", response_model=SearchResponse)
     def search(body: SearchRequest) -> dict:
-        return {"hits": service.search(body.query, body.k)}
+        return {"hits": [hit.to_dict() for hit in service.search(body.query, body.k)]}
 
     @router.post("/ask", response_model=Answer, responses=errors(503))
     def ask(body: AskRequest) -> dict:  # type: ignore[valid-type]
@@ -111,7 +111,7 @@ def create_app(service: Service, api_key: str | None = None,
                 raise HTTPException(400, "send the documents as files (with a file name) in "
                                     "the multipart field 'files'")
             uploads = [(f.filename or "", await f.read()) for f in files]
-            return await run_in_threadpool(service.add_files, uploads)
+            return _added(service, await run_in_threadpool(service.add_files, uploads))
         if kind == "application/json":
             try:
                 body = DocumentsIn.model_validate(json.loads(await request.body()))
@@ -120,7 +120,7 @@ def create_app(service: Service, api_key: str | None = None,
             except ValueError as err:  # not UTF-8, not JSON
                 raise HTTPException(400, f"the body is not JSON ({err})") from None
             documents = [d.model_dump() for d in body.documents]
-            return await run_in_threadpool(service.add_documents, documents)
+            return _added(service, await run_in_threadpool(service.add_documents, documents))
         raise HTTPException(415, "send JSON {\"documents\": [...]} or multipart/form-data "
                             "with the field 'files'")
 
@@ -202,3 +202,12 @@ def _add_schemas(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _added(service: Service, result: AddResult) -> dict:
+    """An upload's result as ``IngestResult`` says it."""
+    report, index = result.report, service.kb.index
+    return {"added": report.added, "updated": report.updated, "unchanged": result.unchanged,
+            "skipped": [{"name": name, "reason": why} for name, why in result.skipped],
+            "documents": len(index.documents), "chunks": len(index.chunks),
+            "embedded": report.embedded, "seconds": round(report.seconds, 3)}

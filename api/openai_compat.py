@@ -16,9 +16,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from api.schemas import ChatCompletion, ChatRequest, ModelList, OpenAIErrorBody
-from api.service import Service
 from rag.answering import AnswerChain, AnswerError
 from rag.index import MAX_QUERY_CHARS
+from rag.serving import Service, standalone_question, standalone_turns
 
 _RESPONSES: dict[int | str, dict] = {
     200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
@@ -74,6 +74,8 @@ def add_openai_routes(router: APIRouter, service: Service) -> None:
 
 
 def _question(body: ChatRequest) -> str:
+    """The last user message, made standalone with the conversation before it (a follow-up
+    such as "她后来又说了什么？" gets the earlier question's topic)."""
     users = [m.text.strip() for m in body.messages if m.role == "user"]
     if not users or not users[-1]:
         raise OpenAIError(400, "no question: the last user message must hold text",
@@ -81,7 +83,9 @@ def _question(body: ChatRequest) -> str:
     if len(users[-1]) > MAX_QUERY_CHARS:
         raise OpenAIError(400, f"the question is {len(users[-1])} characters long; at most "
                           f"{MAX_QUERY_CHARS}", "question_too_long")
-    return users[-1]
+    answers = [m.text.strip() for m in body.messages if m.role == "assistant"]
+    history = standalone_turns(users[:-1], answers + [""] * (len(users) - 1 - len(answers)))
+    return standalone_question(users[-1], history)[:MAX_QUERY_CHARS]
 
 
 def _extras(result: dict) -> dict:

@@ -178,8 +178,9 @@ class ChatMessage(BaseModel):
 
 
 class ChatRequest(BaseModel):
-    """OpenAI's chat request; the last user message is the question, other fields but
-    ``model``, ``stream`` and ``k`` are accepted and ignored."""
+    """OpenAI's chat request; the last user message is the question, read with the
+    conversation before it; other fields but ``model``, ``stream`` and ``k`` are accepted
+    and ignored."""
 
     model_config = ConfigDict(extra="allow")
     model: str

@@ -28,7 +28,8 @@ from eval.gold import SEEDS_GOLD, load_gold
 from eval.report import machine_info, markdown_table
 from rag import KnowledgeBase
 from rag.answering.llm import DEFAULT_GENERATOR
-from ui import Engine, Settings, build_app, launch
+from rag.serving import Service
+from ui import Settings, build_app, launch
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -77,8 +78,8 @@ def time_question(page: Any, question: str) -> dict[str, float]:
     return {name: round(marks[name] - marks["enter"], 1) for name in PHASES}
 
 
-def run(answerer: str, engine: Engine, browser: Any, questions: list[str]) -> dict[str, Any]:
-    demo = build_app(engine, Settings(answerer=answerer))  # type: ignore[arg-type]
+def run(answerer: str, service: Service, browser: Any, questions: list[str]) -> dict[str, Any]:
+    demo = build_app(service, Settings(answerer=answerer))  # type: ignore[arg-type]
     url = launch(demo, "127.0.0.1", free_port(), quiet=True)
     try:
         page = browser.new_page()
@@ -114,13 +115,13 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    engine = Engine.of(KnowledgeBase.open(args.index, progress=False))
+    service = Service.of(KnowledgeBase.open(args.index, progress=False))
     results = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=args.chromium, headless=True,
                                     args=CHROMIUM_ARGS)
         for answerer in answerers:
-            result = run(answerer, engine, browser, questions)
+            result = run(answerer, service, browser, questions)
             RESULTS.mkdir(parents=True, exist_ok=True)
             (RESULTS / f"ui_{answerer}.json").write_text(
                 json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -66,6 +66,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, default=None, metavar="N",
                    help="sample N questions (per file with --squad)")
     p.add_argument("--seed", type=int, default=0, help="seed of the --limit sample (default 0)")
+    p.add_argument("--split", choices=["tune", "test"], default=None,
+                   help="ask only this fixed split's questions (eval/splits.py; default: all)")
     p.add_argument("--to-simplified", action="store_true",
                    help="convert --squad questions to Simplified (the 'DRCD converted' variant)")
     p.add_argument("--out", type=Path, metavar="DIR",
@@ -113,19 +115,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def _gold(args: argparse.Namespace) -> tuple[list[GoldItem], list[str], dict]:
     """The questions to ask, the skipped gold lines, and what to record about them."""
-    config = {"limit": args.limit, "seed": args.seed}
+    config = {"limit": args.limit, "seed": args.seed, "split": args.split}
     if args.squad:
         if args.corpus or args.index:
             raise EvalError("--squad builds its own index; drop --corpus/--index")
-        items = [item for path in args.squad for item in load_squad(
-            path, args.limit, args.seed, to_simplified_questions=args.to_simplified)]
+        items = [item for path in args.squad for item in _pick(load_squad(
+            path, to_simplified_questions=args.to_simplified), args)]
         return items, [], config | {"gold": " + ".join(p.name for p in args.squad),
                                     "to_simplified": args.to_simplified}
     path = args.gold or SEEDS_GOLD
     if not path.is_file():
         raise FileNotFoundError(f"no such gold file: {path}")
     items, problems = load_gold(path)
-    return sample(items, args.limit, args.seed), problems, config | {"gold": str(path)}
+    return _pick(items, args), problems, config | {"gold": str(path)}
+
+
+def _pick(items: list[GoldItem], args: argparse.Namespace) -> list[GoldItem]:
+    """The questions of ``--split`` (all without it), then the ``--limit`` sample of them."""
+    return sample([i for i in items if args.split in (None, i.split)], args.limit, args.seed)
 
 
 def _knowledge_base(args: argparse.Namespace, progress: bool) -> KnowledgeBase:

@@ -7,6 +7,7 @@ non-zero exit code; nothing is written to an index unless the whole ingest succe
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 
@@ -23,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Offline retrieval-augmented Q&A over Chinese documents. Models and "
         "indexes live under $WENDA_HOME (default ~/.cache/wenda).",
     )
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="also show third-party progress bars, warnings and tracebacks")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in SUBCOMMANDS:
         module.register(subparsers)
@@ -31,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.verbose:
+        return args.func(args)
+    _quiet_third_parties()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # third-party chatter; our own warnings are printed
         warnings.showwarning = _one_line_warning
@@ -43,6 +49,14 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("wenda: interrupted; nothing was written", file=sys.stderr)
             return 130
+
+
+def _quiet_third_parties() -> None:
+    """Our own progress bars say what wenda does; the libraries' ("Loading weights")
+    only add noise. Read when those libraries are first imported, so set before."""
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001

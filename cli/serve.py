@@ -41,8 +41,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn  # here, not at the top: only `wenda serve` pays for the web stack
 
     from api.app import create_app
-    from api.service import Service
     from rag import KnowledgeBase
+    from rag.serving import Service, ServiceError
 
     api_key = os.environ.get("WENDA_API_KEY") or None
     if not api_key and args.host not in ("127.0.0.1", "localhost", "::1"):
@@ -50,10 +50,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
               "reaches this port can read and add documents", file=sys.stderr)
     with bind(args.host, args.port) as sock:
         try:
-            service = Service(KnowledgeBase.open(args.index, progress=not args.quiet),
-                              args.answerer, args.model)
-            service.warm()
-        except AnswerError as err:
+            service = Service.of(KnowledgeBase.open(args.index, progress=not args.quiet),
+                                 args.answerer, args.model)
+        except (AnswerError, ServiceError) as err:
             print(f"wenda: error: {err}", file=sys.stderr)
             return 2
         app = create_app(service, api_key=api_key,

@@ -1,6 +1,7 @@
 """Gold question/answer sets: read them from JSON Lines and place their evidence in an index.
 
-A gold line is ``{"id", "question", "answer", "aliases", "doc", "evidence", "type", "lang"}``.
+A gold line is ``{"id", "question", "answer", "aliases", "doc", "evidence", "type", "lang",
+"split"}``; ``split`` ("tune", "test" or null) is the fixed side of ``eval.splits``.
 ``doc`` names a file (the index's ``doc_id`` for files ingested from a folder, or a
 document's ``source``) or lists several; ``evidence`` is a verbatim substring of its doc, one
 per doc for several. ``answer: ""`` with ``doc``/``evidence`` null marks a question the
@@ -42,6 +43,7 @@ class GoldItem:
     evidence: tuple[EvidenceRef, ...] = ()
     type: str = "factoid"
     lang: str = "zh-Hans"
+    split: str | None = None  # "tune" | "test" | None: in neither split (eval.splits)
 
     @property
     def answerable(self) -> bool:
@@ -107,6 +109,9 @@ def parse_gold(line: str) -> GoldItem:
     if not answer and (evidence or aliases):
         raise GoldFormatError('an unanswerable question (answer "") takes no doc, evidence '
                               "or aliases")
+    split = row.get("split")
+    if split not in (None, "tune", "test"):
+        raise GoldFormatError('"split" must be "tune", "test" or null')
     return GoldItem(
         id=_text(row, "id", allow_int=True),
         question=question,
@@ -115,6 +120,7 @@ def parse_gold(line: str) -> GoldItem:
         evidence=evidence,
         type=str(row.get("type") or ("factoid" if answer else "unanswerable")),
         lang=str(row.get("lang") or detect_script(question)),
+        split=split,
     )
 
 

@@ -3,7 +3,9 @@
 Every paragraph of every file becomes one document of a JSON Lines corpus
 (``{"id": "<file stem>-<paragraph index>", "title", "text"}``), and every question a gold
 item whose evidence is its answer span (``answer_start``) in its own paragraph: retrieval
-hits when a chunk overlapping that span comes back. The corpus and its index are cached
+hits when a chunk overlapping that span comes back. A question's tune/test split is its
+article's (``eval.splits.side`` of ``<file stem>:<title>``), so all paragraphs of one article
+fall on one side. The corpus and its index are cached
 under names derived from the files' contents, so a second run only loads them.
 """
 
@@ -18,6 +20,7 @@ from typing import Any
 
 from eval.corpus import cached_kb, index_cache
 from eval.gold import EvidenceRef, GoldItem, sample
+from eval.splits import side
 from rag import KnowledgeBase
 from rag.ingest import detect_script, to_simplified
 
@@ -87,6 +90,7 @@ def _item(path: Path, paragraph: int, title: str, qa: dict[str, Any], simplify: 
                               first.get("answer_start")),),
         type=path.stem,
         lang=detect_script(question),
+        split=side(f"{path.stem}:{title}"),
     )
 
 

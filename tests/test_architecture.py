@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("cli", "ui", "api", "eval", "rag", "embeddings")
 
 FRONT_ENDS = ("cli", "ui", "api", "eval")
-PUBLIC = {"rag", "rag.answering", "rag.index", "rag.ingest", "embeddings"}
+PUBLIC = {"rag", "rag.answering", "rag.index", "rag.ingest", "rag.serving", "embeddings"}
 
 # What each part of the core may import (besides itself); a part is the longest prefix here.
 ALLOWED = {

@@ -5,7 +5,6 @@
 
 from ui.app import build_app
 from ui.chat import Settings
-from ui.engine import Engine
 from ui.server import launch, serve
 
-__all__ = ["Engine", "Settings", "build_app", "launch", "serve"]
+__all__ = ["Settings", "build_app", "launch", "serve"]

@@ -10,17 +10,17 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from rag.ingest import SUFFIXES
+from rag.serving import AddResult, Service
 from ui.chat import Settings, respond, source_html
-from ui.engine import Engine
 from ui.render import render_chat
 from ui.source_panel import PLACEHOLDER
 from ui.turns import Turn
-from ui.uploads import describe, drop_skipped, save_copies, uploads_dir
 
 # A click on anything carrying data-kind (a [n] marker or a source line) becomes one event.
 CHAT_JS = """
@@ -43,15 +43,37 @@ ANSWERERS = [("抽取式：即时，只引原文 (extractive)", "extractive"),
 SCRIPTS = [("跟随问题", "question"), ("简体", "zh-Hans"), ("繁體", "zh-Hant")]
 
 
-def header_html(engine: Engine) -> str:
-    css = "wenda-status wenda-error" if engine.state.error else "wenda-status"
+def status_line(service: Service) -> str:
+    """One line on the index: loading, broken, or how many documents and passages."""
+    if service.loading:
+        return f"正在加载：{service.state.phase}（{service.state.seconds:.0f} s）"
+    if service.state.error:
+        return f"索引无法打开：{service.state.error}"
+    index = service.kb.index
+    return (f"索引 {index.path.name}：{len(index.documents)} 篇文档 · {len(index.chunks)} 段"
+            f" · {index.embedder_name}")
+
+
+def header_html(service: Service) -> str:
+    css = "wenda-status wenda-error" if service.state.error else "wenda-status"
     return ('<div class="wenda-header"><span class="wenda-logo">问答<small>wenda</small></span>'
-            f'<span class="{css}">{escape(engine.describe())}</span></div>')
+            f'<span class="{css}">{escape(status_line(service))}</span></div>')
 
 
-def build_app(engine: Engine, defaults: Settings | None = None,
+def upload_summary(result: AddResult) -> str:
+    """What an upload did, for the upload box, in plain text."""
+    report = result.report
+    stored = len(report.added) + len(report.updated) + len(result.unchanged)
+    head = f"已加入索引 {stored} 篇，文件保存在 {result.folder}" if stored else "没有加入新文档"
+    lines = [head, f"{len(report.added)} added, {len(report.updated)} updated, "
+             f"{len(result.unchanged)} unchanged; {report.chunks} chunks "
+             f"({report.embedded} embedded) in {report.seconds:.1f} s"]
+    return "\n".join(lines + [f"skipped {name}: {why}" for name, why in result.skipped])
+
+
+def build_app(service: Service, defaults: Settings | None = None,
               examples: list[str] | None = None) -> gr.Blocks:
-    """The chat page over ``engine``; ``defaults`` preset the settings accordion."""
+    """The chat page over ``service``; ``defaults`` preset the settings accordion."""
     defaults = defaults or Settings()
     llm_shown = defaults.answerer != "extractive"
 
@@ -61,7 +83,7 @@ def build_app(engine: Engine, defaults: Settings | None = None,
             yield gr.skip(), gr.skip(), gr.skip()
             return
         settings = Settings(answerer, endpoint, int(k), script, rewrite)  # type: ignore[arg-type]
-        steps = respond(engine, question, turns, settings)
+        steps = respond(service, question, turns, settings)
         mine = next(steps)[-1]
         yield render_chat(turns), turns, ""
         for state in steps:
@@ -77,28 +99,26 @@ def build_app(engine: Engine, defaults: Settings | None = None,
 
     def show(turns: list[Turn], evt: gr.EventData) -> str:
         try:
-            return source_html(engine, turns, int(evt.turn), str(evt.kind), int(evt.n))
+            return source_html(service, turns, int(evt.turn), str(evt.kind), int(evt.n))
         except (AttributeError, TypeError, ValueError):  # not a click we rendered
             return PLACEHOLDER
 
     def loading() -> Iterator[str]:
-        while engine.loading:
-            yield header_html(engine)
+        while service.loading:
+            yield header_html(service)
             time.sleep(0.5)
-        yield header_html(engine)
+        yield header_html(service)
 
     def upload(paths: list[str] | None,
                progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple[Any, ...]:  # noqa: B008
         if not paths:
             return gr.skip(), gr.skip(), gr.skip()
-        progress(0, desc="复制文件…")
+        progress(0, desc="读取文件…")
         try:
-            folder = uploads_dir(engine.index_path)
-            report = engine.add(save_copies(paths, folder))
+            result = service.add_files([(Path(p).name, Path(p).read_bytes()) for p in paths])
         except Exception as err:  # reported in the box; the index is unchanged
             return f"导入失败：{type(err).__name__}: {err}", gr.skip(), None
-        drop_skipped(report, folder)
-        return describe(report, folder), header_html(engine), None
+        return upload_summary(result), header_html(service), None
 
     def settings_shown(answerer: str) -> tuple[Any, Any]:
         return (gr.update(visible=answerer == "endpoint"),
@@ -106,7 +126,7 @@ def build_app(engine: Engine, defaults: Settings | None = None,
 
     with gr.Blocks(title="wenda 问答", analytics_enabled=False) as demo:
         turns = gr.State([])
-        header = gr.HTML(header_html(engine), elem_id="wenda-header")
+        header = gr.HTML(header_html(service), elem_id="wenda-header")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=420):
                 chat = gr.HTML(render_chat([]), js_on_load=CHAT_JS, elem_id="wenda-chat",

@@ -13,18 +13,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from embeddings import ModelStoreError
-from rag.answering import (
-    AnswerError,
-    endpoint_chat,
-    expand,
-    in_script,
-    is_follow_up,
-    llama_chat,
-    rewrite_with_llm,
-)
+from rag.answering import AnswerError, endpoint_chat, in_script, llama_chat
 from rag.index import CorpusIndexError
 from rag.ingest import detect_script
-from ui.engine import Engine, EngineError
+from rag.serving import Service, ServiceError, standalone_question
 from ui.source_panel import PLACEHOLDER, render_source
 from ui.turns import SourceRef, Turn
 
@@ -34,7 +26,7 @@ AnswererKind = Literal["extractive", "llm", "endpoint"]
 ScriptChoice = Literal["question", "zh-Hans", "zh-Hant"]
 
 # Errors with a message a person can act on; anything else is logged with its traceback.
-EXPECTED_ERRORS = (AnswerError, ModelStoreError, CorpusIndexError, EngineError, ValueError)
+EXPECTED_ERRORS = (AnswerError, ModelStoreError, CorpusIndexError, ServiceError, ValueError)
 
 
 @dataclass(frozen=True)
@@ -77,22 +69,15 @@ def in_chosen_script(text: str, settings: Settings, question: str) -> str:
 def standalone_query(question: str, history: list[Turn], settings: Settings) -> str:
     """The question to retrieve and answer with: ``question`` itself, or for a follow-up the
     LLM's rewrite (if an LLM answers and rewriting is on) or the heuristic expansion."""
-    previous = history[-1].query if history else None
-    if settings.answerer == "extractive" or not settings.rewrite or not previous:
-        return expand(question, previous)
-    if not is_follow_up(question):
-        return question
-    model = (endpoint_chat(settings.endpoint, "default") if settings.answerer == "endpoint"
-             else llama_chat())
     pairs = [(t.query, t.answer) for t in history if t.query]
-    try:
-        return rewrite_with_llm(model, question, pairs)
-    except Exception as err:  # a failed rewrite must not lose the question
-        log.warning("follow-up rewrite failed (%s); using the heuristic", err)
-        return expand(question, previous)
+    model = None
+    if settings.answerer != "extractive" and settings.rewrite and pairs:
+        model = (endpoint_chat(settings.endpoint, "default") if settings.answerer == "endpoint"
+                 else llama_chat())
+    return standalone_question(question, pairs, model)
 
 
-def respond(engine: Engine, question: str, turns: list[Turn],
+def respond(service: Service, question: str, turns: list[Turn],
             settings: Settings) -> Iterator[list[Turn]]:
     """Append a turn for ``question`` and yield ``turns`` after each step."""
     turn = Turn(question.strip())
@@ -102,16 +87,17 @@ def respond(engine: Engine, question: str, turns: list[Turn],
     started = time.perf_counter()
     try:
         turn.query = standalone_query(turn.question, history, settings)
-        turn.hits = [SourceRef.of_hit(hit, text) for hit, text in
-                     engine.search(turn.query, settings.k)]
+        kb = service.kb  # one index for the whole turn, even if an upload swaps it meanwhile
+        turn.hits = [SourceRef.of_hit(hit, kb.index.document(hit.chunk.doc_id).text)
+                     for hit in kb.search(turn.query, settings.k)]
         yield turns
         options, raw = settings.answer_options(), ""
-        for event in engine.stream_answer(turn.query, settings.k, **options):
+        for event in kb.stream_ask(turn.query, k=settings.k, **options):
             if "delta" in event:
                 raw += event["delta"]
                 turn.answer = in_chosen_script(raw, settings, turn.question)
             else:
-                _finish(engine, turn, event, settings)
+                _finish(service, turn, event, settings)
             yield turns
     except EXPECTED_ERRORS as err:
         turn.note = f"没有回答：{err}"
@@ -122,7 +108,7 @@ def respond(engine: Engine, question: str, turns: list[Turn],
     yield turns
 
 
-def _finish(engine: Engine, turn: Turn, result: dict[str, Any], settings: Settings) -> None:
+def _finish(service: Service, turn: Turn, result: dict[str, Any], settings: Settings) -> None:
     """Take the answerer's final, citation-checked result."""
     turn.answer = in_chosen_script(result["answer"], settings, turn.question)
     turn.refused = bool(result["refused"])
@@ -131,13 +117,13 @@ def _finish(engine: Engine, turn: Turn, result: dict[str, Any], settings: Settin
     turn.answerer = result.get("answerer", "")
     turn.citations = []
     for citation in result["citations"]:
-        document = engine.document(citation["doc_id"])
+        document = service.document(citation["doc_id"])
         turn.citations.append(SourceRef.of_citation(citation, document.date if document else None))
 
 
-def source_html(engine: Engine, turns: list[Turn], turn: int, kind: str, n: int) -> str:
+def source_html(service: Service, turns: list[Turn], turn: int, kind: str, n: int) -> str:
     """The source panel for a click on citation/passage ``n`` of turn ``turn``."""
     ref = turns[turn].ref(kind, n) if 0 <= turn < len(turns) else None
     if ref is None:  # a click on a conversation that "new chat" has since cleared
         return PLACEHOLDER
-    return render_source(ref, engine.document(ref.doc_id))
+    return render_source(ref, service.document(ref.doc_id))

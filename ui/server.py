@@ -13,9 +13,9 @@ import gradio as gr
 from rag import KnowledgeBase
 from rag.index import CorpusIndex, CorpusIndexError, default_index_dir
 from rag.ingest import DEFAULT_MAX_BYTES
+from rag.serving import Loader, Service
 from ui.app import build_app
 from ui.chat import Settings
-from ui.engine import Engine, Loader
 from ui.style import CSS, theme
 
 SEEDS_EXAMPLES = [
@@ -26,20 +26,13 @@ SEEDS_EXAMPLES = [
 ]
 
 
-def loader(path: Path, model: str | None, warm_llm: bool, progress: bool = True) -> Loader:
-    """Open (or for the seeds, build) the index, and load the LLM if it answers by default,
-    saying what it is doing at each step."""
+def loader(path: Path, model: str | None, progress: bool = True) -> Loader:
+    """Open (or for the seeds, build) the index, saying what it is doing."""
 
     def load(say):  # noqa: ANN001, ANN202 - a Loader
         first_build = not CorpusIndex.exists(path)
         say("首次运行：正在建立 seeds 索引（几分钟）…" if first_build else "正在打开索引…")
-        kb = KnowledgeBase.open(path, model=model, progress=progress)
-        if warm_llm:
-            from rag.answering import llama_chat
-
-            say("正在加载本地 LLM…")
-            llama_chat()
-        return kb
+        return KnowledgeBase.open(path, model=model, progress=progress)
 
     return load
 
@@ -70,9 +63,10 @@ def serve(index: Path | None = None, model: str | None = None, host: str = "127.
     if not seeds and not CorpusIndex.exists(path):
         raise CorpusIndexError(f"no index at {path}; build one with "
                                f"`wenda ingest FOLDER --index {path}`")
-    engine = Engine(loader(path, model, warm_llm=settings.answerer == "llm", progress=not quiet))
-    demo = build_app(engine, settings, examples=SEEDS_EXAMPLES if seeds else None)
+    service = Service(loader(path, model, progress=not quiet),
+                      answerer="llm" if settings.answerer == "llm" else "extractive")
+    demo = build_app(service, settings, examples=SEEDS_EXAMPLES if seeds else None)
     launch(demo, host, port, quiet=quiet)  # first: a taken port fails before any loading
-    engine.start()
+    service.start()
     demo.block_thread()  # until Ctrl-C
     return 0

@@ -8,6 +8,7 @@ starts with the same system prompt only prefills what follows it.
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from collections.abc import Iterator
@@ -64,6 +65,9 @@ def _load(path: str, n_ctx: int, n_threads: int) -> tuple[Any, threading.Lock]:
     except (ValueError, RuntimeError) as err:
         raise ModelStoreError(f"cannot load {path}: not a valid GGUF model ({err}); fetch it "
                               "again or give another --model") from None
+    # Freed while the interpreter is whole: llama.cpp's __del__ at shutdown finds its
+    # module globals gone and prints a TypeError traceback.
+    atexit.register(llama.close)
     return llama, threading.Lock()
 
 

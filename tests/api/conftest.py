@@ -14,10 +14,11 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from api import Service, create_app
+from api import create_app
 from cli.serve import bind
 from rag.index.store import CorpusIndex
 from rag.knowledge_base import KnowledgeBase
+from rag.serving import Service
 
 SMALL = "qwen2.5-coder-0.5b"  # the README's test command fetches it
 
@@ -48,7 +49,7 @@ def new_service(seeds_kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactor
     def make(**options: str) -> Service:
         folder = tmp_path_factory.mktemp("api") / "seeds"
         shutil.copytree(seeds_kb.index.path, folder)
-        return Service(KnowledgeBase(CorpusIndex.open(folder), seeds_kb.embedder), **options)
+        return Service.of(KnowledgeBase(CorpusIndex.open(folder), seeds_kb.embedder), **options)
 
     return make
 
@@ -56,9 +57,7 @@ def new_service(seeds_kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactor
 @pytest.fixture(scope="package")
 def service(new_service: Callable[..., Service]) -> Service:
     """Answers with the small LLM by default; extractive on request."""
-    service = new_service(answerer="llm", model=SMALL)
-    service.warm()
-    return service
+    return new_service(answerer="llm", model=SMALL)
 
 
 @pytest.fixture(scope="package")

@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from api import Service
 from rag.answering import llama_chat
+from rag.serving import Service
 
 SMALL = "qwen2.5-coder-0.5b"  # the service's LLM (conftest)
 QUESTIONS = [

@@ -10,8 +10,9 @@ import openai
 import pytest
 from openai import OpenAI
 
-from api import Service, create_app
+from api import create_app
 from rag.index.retrieval import MAX_QUERY_CHARS
+from rag.serving import Service
 
 API_KEY = "k3y-for-tests"
 
@@ -50,7 +51,7 @@ def test_ask_limits(client: httpx.Client) -> None:
 
 
 def test_the_llm_is_offered_only_where_it_is_loaded(service: Service, serve) -> None:  # noqa: ANN001
-    with serve(create_app(Service(service.kb))) as base:
+    with serve(create_app(Service.of(service.kb))) as base:
         response = httpx.post(f"{base}/v1/ask", json={"question": "Sora", "answerer": "llm"})
         assert response.status_code == 422
         models = httpx.get(f"{base}/v1/models").json()["data"]

@@ -12,7 +12,8 @@ import openai
 import pytest
 from openai import OpenAI
 
-from api import Service, create_app
+from api import create_app
+from rag.serving import Service
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "http_client.py"
 QUESTION = "欧洲议会定于哪一天就欧盟人工智能法案进行投票?"
@@ -63,7 +64,7 @@ def test_unknown_model_and_missing_question(client: OpenAI) -> None:
 
 @pytest.fixture
 def extractive_url(service: Service, serve) -> Iterator[str]:  # noqa: ANN001
-    with serve(create_app(Service(service.kb))) as base:
+    with serve(create_app(Service.of(service.kb))) as base:
         yield base
 
 

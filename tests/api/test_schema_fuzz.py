@@ -13,7 +13,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from api import Service, create_app
+from api import create_app
+from rag.serving import Service
 
 EXAMPLES = 8  # per operation and mode: a bounded run, not a search
 

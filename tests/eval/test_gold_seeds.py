@@ -22,7 +22,7 @@ ROOT = Path(__file__).parents[2]
 SEEDS = ROOT / "seeds"
 GOLD = ROOT / "eval" / "gold" / "seeds.jsonl"
 
-FIELDS = ["id", "question", "answer", "aliases", "doc", "evidence", "type", "lang"]
+FIELDS = ["id", "question", "answer", "aliases", "doc", "evidence", "type", "lang", "split"]
 TYPES = {"factoid", "numeric", "date", "entity", "why", "multi_doc", "unanswerable", "debris"}
 LANGS = {"zh-Hans", "zh-Hant", "en"}
 MIN_QUESTIONS = 60

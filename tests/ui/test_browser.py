@@ -19,7 +19,8 @@ import pytest
 from playwright import sync_api
 
 from rag.knowledge_base import KnowledgeBase
-from ui import Engine, build_app, launch
+from rag.serving import Service
+from ui import build_app, launch
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("WENDA_CHROMIUM", "/usr/bin/chromium")
@@ -53,7 +54,7 @@ def url(kb: KnowledgeBase) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    demo = build_app(Engine.of(kb))
+    demo = build_app(Service.of(kb))
     yield launch(demo, "127.0.0.1", port, quiet=True)
     demo.close()
 

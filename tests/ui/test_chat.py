@@ -5,22 +5,22 @@ from __future__ import annotations
 import pytest
 
 from rag.knowledge_base import KnowledgeBase
+from rag.serving import Service
 from ui.chat import Settings, in_chosen_script, respond, source_html
-from ui.engine import Engine
 from ui.turns import Turn
 
 MELONI = "意大利总理梅洛尼对人工智能立法说了什么？"
 
 
 @pytest.fixture(scope="module")
-def engine(seeds_kb: KnowledgeBase) -> Engine:
-    return Engine.of(seeds_kb)
+def service(seeds_kb: KnowledgeBase) -> Service:
+    return Service.of(seeds_kb)
 
 
-def test_sources_come_before_the_answer(engine: Engine, seeds_kb: KnowledgeBase) -> None:
+def test_sources_come_before_the_answer(service: Service, seeds_kb: KnowledgeBase) -> None:
     turns: list[Turn] = []
     steps = [(len(t.hits), t.answer, t.done) for t in (s[-1] for s in respond(
-        engine, MELONI, turns, Settings()))]
+        service, MELONI, turns, Settings()))]
     first_with_sources = next(i for i, (hits, _, _) in enumerate(steps) if hits)
     assert steps[first_with_sources] == (5, "", False)
     turn = turns[-1]
@@ -29,11 +29,11 @@ def test_sources_come_before_the_answer(engine: Engine, seeds_kb: KnowledgeBase)
         assert seeds_kb.index.document(c.doc_id).text[c.start : c.end] == c.original
 
 
-def test_a_follow_up_retrieves_with_the_topic(engine: Engine) -> None:
+def test_a_follow_up_retrieves_with_the_topic(service: Service) -> None:
     turns: list[Turn] = []
-    for _ in respond(engine, MELONI, turns, Settings()):
+    for _ in respond(service, MELONI, turns, Settings()):
         pass
-    for _ in respond(engine, "她后来又说了什么？", turns, Settings()):
+    for _ in respond(service, "她后来又说了什么？", turns, Settings()):
         pass
     follow = turns[-1]
     assert follow.query == "意大利 梅洛尼 她后来又说了什么？"
@@ -41,18 +41,18 @@ def test_a_follow_up_retrieves_with_the_topic(engine: Engine) -> None:
     assert "梅洛尼" in follow.answer
 
 
-def test_clicking_a_citation_renders_its_span(engine: Engine) -> None:
+def test_clicking_a_citation_renders_its_span(service: Service) -> None:
     turns: list[Turn] = []
-    for _ in respond(engine, MELONI, turns, Settings()):
+    for _ in respond(service, MELONI, turns, Settings()):
         pass
-    html = source_html(engine, turns, 0, "cite", 1)
+    html = source_html(service, turns, 0, "cite", 1)
     assert "<mark>" + turns[0].citations[0].original in html
-    assert "点击" in source_html(engine, turns, 3, "cite", 1)  # gone after "new chat"
+    assert "点击" in source_html(service, turns, 3, "cite", 1)  # gone after "new chat"
 
 
-def test_errors_are_told_in_the_turn_not_raised(engine: Engine) -> None:
+def test_errors_are_told_in_the_turn_not_raised(service: Service) -> None:
     turns: list[Turn] = []
-    for _ in respond(engine, "Sora", turns, Settings(answerer="endpoint", endpoint="")):
+    for _ in respond(service, "Sora", turns, Settings(answerer="endpoint", endpoint="")):
         pass
     assert turns[-1].hits and "endpoint URL" in turns[-1].note and turns[-1].done
 
