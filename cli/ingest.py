@@ -8,7 +8,13 @@ from pathlib import Path
 
 from cli.common import add_embedder_option, add_index_option, command, print_json
 from rag import KnowledgeBase
-from rag.index import DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP, CorpusIndex, default_index_dir
+from rag.index import (
+    DEFAULT_CHUNK_SIZE,
+    DEFAULT_OVERLAP,
+    DENSE_BATCH,
+    CorpusIndex,
+    default_index_dir,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,6 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-vectors", dest="dense", action="store_false",
                    help="stop after documents and BM25 (search works in BM25 mode at once); "
                    "the same command without it adds the vectors, resumably")
+    p.add_argument("--embed-batch", type=int, default=DENSE_BATCH, metavar="N",
+                   help="chunks embedded per committed batch: what a kill can cost "
+                   "(default %(default)s)")
     p.add_argument("--json", action="store_true", help="print the ingest report as JSON")
 
 
@@ -42,6 +51,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     _, report = KnowledgeBase.build(
         args.paths, args.index, model=args.model, chunk_size=args.chunk_size,
         overlap=args.overlap, rebuild=args.rebuild, progress=not args.quiet, dense=args.dense,
+        batch_size=args.embed_batch,
     )
     if args.json:
         print_json(vars(report))

@@ -15,6 +15,7 @@ from langchain_core.embeddings import Embeddings
 
 from embeddings import DEFAULT_EMBEDDER, get_embedder
 from rag.answering import AnswerChain
+from rag.index.phases import DENSE_BATCH
 from rag.index.retrieval import Hit, HybridRetriever
 from rag.index.store import (
     DEFAULT_CHUNK_SIZE,
@@ -54,26 +55,30 @@ class KnowledgeBase:
     def build(cls, sources: str | Path | Iterable[str | Path], path: str | Path | None = None,
               model: str | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE,
               overlap: int = DEFAULT_OVERLAP, rebuild: bool = False,
-              progress: bool = True, dense: bool = True) -> tuple[KnowledgeBase, IngestReport]:
+              progress: bool = True, dense: bool = True,
+              batch_size: int = DENSE_BATCH) -> tuple[KnowledgeBase, IngestReport]:
         """Create (or, with ``rebuild``, replace) the index at ``path`` from ``sources``, or
         resume an ingest into it that was interrupted. Without ``dense`` it stops once the
         documents and BM25 are in (search works in BM25 mode); vectors come with a later
-        ingest."""
+        ingest. ``batch_size`` chunks are embedded per commit (what a crash can cost)."""
         path = Path(path) if path else default_index_dir()
         if CorpusIndex.exists(path) and not rebuild:
             kb = cls.open(path, model=model)
-            return kb, kb.add(_as_list(sources), progress=progress, dense=dense)
+            return kb, kb.add(_as_list(sources), progress=progress, dense=dense,
+                              batch_size=batch_size)
         embedder = get_embedder(model or DEFAULT_EMBEDDER)
         index = CorpusIndex.empty(path, model or DEFAULT_EMBEDDER,
                                   embedder.dimension,  # type: ignore[attr-defined]
                                   chunk_size=chunk_size, overlap=overlap)
-        report = index.ingest(_as_list(sources), embedder, progress=progress, dense=dense)
+        report = index.ingest(_as_list(sources), embedder, progress=progress, dense=dense,
+                              batch_size=batch_size)
         return cls(index, embedder), report
 
-    def add(self, paths: Iterable[str | Path], progress: bool = True,
-            dense: bool = True) -> IngestReport:
+    def add(self, paths: Iterable[str | Path], progress: bool = True, dense: bool = True,
+            batch_size: int = DENSE_BATCH) -> IngestReport:
         """Ingest new/changed files, drop deleted ones; unchanged text is not re-embedded."""
-        return self.index.ingest(paths, self.embedder, progress=progress, dense=dense)
+        return self.index.ingest(paths, self.embedder, progress=progress, dense=dense,
+                                 batch_size=batch_size)
 
     def retriever(self, **settings: Any) -> HybridRetriever:
         """A LangChain retriever over this index (``k``, ``mode``, ``fusion``... as keywords)."""

@@ -3,7 +3,9 @@
 Every change is a transaction (WAL journal), so a process killed at any moment leaves the
 last committed state: the documents and chunks written so far, and the vectors whose rows
 were committed. ``generation`` counts the committed lexical changes; the BM25 file is
-stamped with the generation it was built from.
+stamped with the generation it was built from. Replaced and removed chunks are only marked
+``retired`` until the next ingest starts, so that a reader still holding the state before an
+ingest can read them to the end.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS documents (doc_id TEXT PRIMARY KEY, source TEXT, text TEXT,
     title TEXT, date TEXT, origin TEXT, sha TEXT);
 CREATE TABLE IF NOT EXISTS chunks (row INTEGER PRIMARY KEY AUTOINCREMENT, chunk_id TEXT,
-    doc_id TEXT, start INTEGER, end INTEGER, text TEXT, norm TEXT, tokens TEXT, vec INTEGER);
+    doc_id TEXT, start INTEGER, end INTEGER, text TEXT, norm TEXT, tokens TEXT, vec INTEGER,
+    retired INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (doc_id);
 """
 
@@ -59,9 +62,13 @@ class Docstore:
         return self.meta("vectors")
 
     # -- reading --------------------------------------------------------------------------
-    def count(self, table: str, where: str = "") -> int:
+    def count_documents(self) -> int:
         with self._lock:
-            return self._db.execute(f"SELECT COUNT(*) FROM {table} {where}").fetchone()[0]
+            return self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+
+    def count_chunks(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM chunks WHERE NOT retired").fetchone()[0]
 
     def fingerprints(self) -> dict[str, tuple[str, str]]:
         """doc_id -> (sha, origin) of every document: what an ingest compares against."""
@@ -84,8 +91,9 @@ class Docstore:
     def chunk(self, row: int) -> Chunk | None:
         with self._lock:
             found = self._db.execute(
-                "SELECT c.chunk_id, c.doc_id, d.source, d.title, d.date, c.start, c.end, c.text,"
-                " c.norm FROM chunks c JOIN documents d USING (doc_id) WHERE c.row = ?",
+                "SELECT c.chunk_id, c.doc_id, IFNULL(d.source, ''), IFNULL(d.title, ''), d.date,"
+                " c.start, c.end, c.text, c.norm FROM chunks c LEFT JOIN documents d"
+                " USING (doc_id) WHERE c.row = ?",
                 (int(row),)).fetchone()
         if found is None:
             return None
@@ -96,8 +104,8 @@ class Docstore:
     def layout(self) -> tuple[np.ndarray, np.ndarray]:
         """(chunk rows in order, their vector rows or -1): the live index, row by row."""
         with self._lock:
-            pairs = self._db.execute("SELECT row, IFNULL(vec, -1) FROM chunks ORDER BY row"
-                                     ).fetchall()
+            pairs = self._db.execute("SELECT row, IFNULL(vec, -1) FROM chunks WHERE NOT retired"
+                                     " ORDER BY row").fetchall()
         table = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
         return table[:, 0].copy(), table[:, 1].copy()
 
@@ -105,7 +113,7 @@ class Docstore:
         """The BM25 tokens of every chunk in row order, streamed."""
         cursor = self._db.cursor()
         with self._lock:
-            cursor.execute("SELECT tokens FROM chunks ORDER BY row")
+            cursor.execute("SELECT tokens FROM chunks WHERE NOT retired ORDER BY row")
         for (text,) in cursor:
             yield text.split(" ") if text else []
 
@@ -113,7 +121,7 @@ class Docstore:
         """Rows of the chunks that have no vector yet, in order."""
         with self._lock:
             return [r for (r,) in self._db.execute(
-                "SELECT row FROM chunks WHERE vec IS NULL ORDER BY row")]
+                "SELECT row FROM chunks WHERE vec IS NULL AND NOT retired ORDER BY row")]
 
     def norms(self, rows: list[int]) -> list[str]:
         """The normalised text of the given chunk rows, in the same order."""
@@ -131,7 +139,7 @@ class Docstore:
         with self._lock, self._db:
             self._db.execute("BEGIN")
             for doc, origin, sha, chunks, tokens in documents:
-                self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc.doc_id,))
+                self._retire(doc.doc_id)
                 self._db.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
                                  (doc.doc_id, doc.source, doc.text, doc.title, doc.date,
                                   origin, sha))
@@ -146,9 +154,20 @@ class Docstore:
         with self._lock, self._db:
             self._db.execute("BEGIN")
             for doc_id in doc_ids:
-                self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+                self._retire(doc_id)
                 self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
             self._set_meta("generation", self.generation + 1)
+
+    def _retire(self, doc_id: str) -> None:
+        self._db.execute("UPDATE chunks SET retired = 1 WHERE doc_id = ? AND NOT retired",
+                         (doc_id,))
+
+    def purge(self) -> None:
+        """Delete the chunks retired by earlier ingests (no reader can still need them: a
+        search takes the latest state when it starts)."""
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            self._db.execute("DELETE FROM chunks WHERE retired")
 
     def attach_vectors(self, rows: list[int], first: int) -> None:
         """Chunk ``rows[i]`` gets vector row ``first + i``; the vector file now holds

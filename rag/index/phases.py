@@ -126,16 +126,18 @@ def _under(origin: str, roots: list[Path]) -> bool:
     return any(Path(origin) == r or Path(origin).is_relative_to(r) for r in roots)
 
 
-def build_bm25(store: Docstore, path: Path, progress: bool) -> BM25:
-    """BM25 over every chunk's stored tokens, saved stamped with the docstore generation."""
+def build_bm25(store: Docstore, path: Path | None, progress: bool) -> BM25:
+    """BM25 over every chunk's stored tokens, saved (when ``path``) stamped with the
+    docstore generation."""
     generation = store.generation
     counts = TermCounts()
-    total = store.count("chunks")
+    total = store.count_chunks()
     for tokens in tqdm(store.tokens(), total=total, desc="bm25", unit="chunk",
                        disable=not progress):
         counts.add(tokens)
     bm25 = BM25.from_counts(counts)
-    bm25.save(path, stamp=str(generation))
+    if path is not None:
+        bm25.save(path, stamp=str(generation))
     return bm25
 
 

@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import overload
 
@@ -35,7 +36,13 @@ from embeddings import wenda_home
 from rag.documents import Chunk, SourceDocument
 from rag.index.bm25 import BM25
 from rag.index.docstore import Docstore
-from rag.index.phases import IngestReport, build_bm25, dense_phase, lexical_phase
+from rag.index.phases import (
+    DENSE_BATCH,
+    IngestReport,
+    build_bm25,
+    dense_phase,
+    lexical_phase,
+)
 from rag.index.vectors import GRAPH_MIN, DenseIndex, VectorFile, build_graph, load_graph
 from rag.ingest.chunking import CHUNKER_VERSION
 from rag.ingest.normalize import NORMALIZER_VERSION
@@ -43,7 +50,6 @@ from rag.ingest.normalize import NORMALIZER_VERSION
 INDEX_FORMAT = 2
 DEFAULT_CHUNK_SIZE = 300
 DEFAULT_OVERLAP = 60
-REFRESH_SECONDS = 1.0  # how often a search looks for batches another process committed
 
 
 class CorpusIndexError(RuntimeError):
@@ -90,7 +96,7 @@ class _Documents(Sequence[SourceDocument]):
 
     def __init__(self, store: Docstore) -> None:
         self._store = store
-        self._count = store.count("documents")
+        self._count = store.count_documents()
 
     def __len__(self) -> int:
         return self._count
@@ -102,8 +108,25 @@ class _Documents(Sequence[SourceDocument]):
         return self._store.documents()
 
 
+@dataclass(frozen=True)
+class _State:
+    """One committed state of the index: what a search reads from start to end."""
+
+    generation: int
+    committed: int
+    chunks: Sequence[Chunk]
+    documents: Sequence[SourceDocument]
+    vectors: DenseIndex
+    bm25: BM25 | None
+
+
 class CorpusIndex:
-    """Documents + chunks + vectors of one corpus, built with one embedder and one chunker."""
+    """Documents + chunks + vectors of one corpus, built with one embedder and one chunker.
+
+    ``chunks``, ``vectors`` and ``bm25`` belong to one committed state. ``refresh`` (which
+    a search calls first) takes up a newer one that another process or thread committed, and
+    pins it for the calling thread, so that a search never mixes two states.
+    """
 
     def __init__(self, path: Path, manifest: dict) -> None:
         self.path = path
@@ -111,45 +134,63 @@ class CorpusIndex:
         self._store = Docstore(path / "docstore.sqlite")
         self._vector_file = VectorFile(path / "vectors.f32", manifest["dimension"])
         self._lock = threading.Lock()
-        self._checked = 0.0
-        self._load()
+        self._pinned = threading.local()
+        self._latest = self._read_state(require_bm25=False)
 
-    def _load(self) -> None:
-        """Take the committed state: chunk order, BM25 (if current), vector rows."""
-        self._generation = self._store.generation
-        self._committed = self._store.committed_vectors
-        rows, vector_rows = self._store.layout()
-        position_of_row = _invert(vector_rows, self._committed)
-        self.chunks: Sequence[Chunk] = _Chunks(self._store, rows)
-        self.documents: Sequence[SourceDocument] = _Documents(self._store)
-        self.vectors = DenseIndex(self._vector_file.rows(self._committed), position_of_row,
-                                  load_graph(self.path / "vectors.hnsw"))
-        self._bm25: BM25 | None = None
+    def _read_state(self, require_bm25: bool) -> _State | None:
+        """The committed state on disk; None (with ``require_bm25``) while an ingest is
+        between its first document batch and its BM25 file."""
+        generation, committed = self._store.generation, self._store.committed_vectors
         bm25_file = self.path / "bm25.npz"
-        if BM25.stamp_of(bm25_file) == str(self._generation):
-            self._bm25 = BM25.load(bm25_file)
+        current = BM25.stamp_of(bm25_file) == str(generation)
+        if require_bm25 and not current:
+            return None
+        rows, vector_rows = self._store.layout()
+        vectors = DenseIndex(self._vector_file.rows(committed), _invert(vector_rows, committed),
+                             load_graph(self.path / "vectors.hnsw"))
+        return _State(generation, committed, _Chunks(self._store, rows),
+                      _Documents(self._store), vectors, BM25.load(bm25_file) if current else None)
+
+    @property
+    def _state(self) -> _State:
+        return getattr(self._pinned, "state", None) or self._latest
+
+    @property
+    def chunks(self) -> Sequence[Chunk]:
+        return self._state.chunks
+
+    @property
+    def documents(self) -> Sequence[SourceDocument]:
+        return self._state.documents
+
+    @property
+    def vectors(self) -> DenseIndex:
+        return self._state.vectors
 
     @property
     def bm25(self) -> BM25:
-        """The sparse index; rebuilt from the stored tokens if an ingest was killed before
-        saving it."""
-        if self._bm25 is None:
-            print(f"wenda: the BM25 index of {self.path} is behind its documents (an ingest "
-                  "was interrupted); rebuilding it", file=sys.stderr)
-            self._bm25 = build_bm25(self._store, self.path / "bm25.npz", progress=False)
-        return self._bm25
+        """The sparse index; rebuilt in memory from the stored tokens if an ingest was killed
+        before saving it (the next ingest saves it)."""
+        state = self._state
+        if state.bm25 is None:
+            with self._lock:
+                if self._latest.bm25 is None:
+                    print(f"wenda: the BM25 index of {self.path} is behind its documents (an "
+                          "ingest was interrupted); rebuilding it in memory", file=sys.stderr)
+                    self._latest = replace(self._latest, bm25=build_bm25(self._store, None,
+                                                                         progress=False))
+                state = self._latest
+        return state.bm25
 
     def refresh(self) -> None:
-        """Take up what another process committed since (vectors, documents); cheap to call
-        often: it looks at most once per ``REFRESH_SECONDS``."""
-        now = time.monotonic()
-        if now - self._checked < REFRESH_SECONDS:
-            return
-        self._checked = now
+        """Take up what was committed since (vectors, documents), by this process or another,
+        and pin the latest state for this thread. Cheap: two reads of the docstore's meta."""
         with self._lock:
+            latest = self._latest
             if (self._store.generation, self._store.committed_vectors) != (
-                    self._generation, self._committed):
-                self._load()
+                    latest.generation, latest.committed):
+                self._latest = self._read_state(require_bm25=True) or latest
+        self._pinned.state = self._latest
 
     # -- reading -------------------------------------------------------------------------
     @property
@@ -206,32 +247,40 @@ class CorpusIndex:
 
     # -- writing -------------------------------------------------------------------------
     def ingest(self, paths: Iterable[str | Path], embedder: Embeddings,
-               progress: bool = True, dense: bool = True) -> IngestReport:
+               progress: bool = True, dense: bool = True,
+               batch_size: int = DENSE_BATCH) -> IngestReport:
         """Add new and changed documents under ``paths`` and drop the ones deleted from them
         (searchable by BM25 from then on), then (``dense``) embed every chunk that has no
-        vector yet."""
+        vector yet, ``batch_size`` chunks a commit."""
         started = time.perf_counter()
         roots = [Path(p).resolve() for p in paths]
         report = IngestReport()
         with self._writing():
+            self._store.purge()
             changed = lexical_phase(self._store, roots, self.manifest["chunk_size"],
                                     self.manifest["overlap"], report, progress)
             if changed or BM25.stamp_of(self.path / "bm25.npz") != str(self._store.generation):
                 build_bm25(self._store, self.path / "bm25.npz", progress)
             self._save_manifest()
-            self._load()
+            self._reload()
             try:
                 if dense:
-                    dense_phase(self._store, self._vector_file, embedder, report, progress)
+                    dense_phase(self._store, self._vector_file, embedder, report, progress,
+                                batch_size)
             finally:
-                self._load()
+                self._reload()
                 report.pending = len(self.chunks) - len(self.vectors)
             if _graph_due(self.vectors):
                 build_graph(self.vectors.matrix, self.path / "vectors.hnsw", self.vectors.graph)
-                self._load()
+                self._reload()
         report.chunks = len(self.chunks)
         report.seconds = time.perf_counter() - started
         return report
+
+    def _reload(self) -> None:
+        with self._lock:
+            self._latest = self._read_state(require_bm25=False)
+        self._pinned.state = None
 
     def _writing(self):  # noqa: ANN202 - a context manager
         return _IngestLock(self.path / "ingest.lock")
@@ -240,7 +289,7 @@ class CorpusIndex:
         shas = sorted(sha for sha, _ in self._store.fingerprints().values())
         self.manifest.update(
             documents=len(shas),
-            chunks=self._store.count("chunks"),
+            chunks=self._store.count_chunks(),
             corpus_fingerprint=hashlib.sha256("".join(shas).encode()).hexdigest(),
             saved_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         )

@@ -23,7 +23,8 @@ GRAPH_EF_SEARCH = 128
 
 
 def normalized(vectors: np.ndarray, dimension: int) -> np.ndarray:
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, dimension)
+    """Unit-length float32 rows, in a copy (the input may be a read-only memory map)."""
+    vectors = np.array(vectors, dtype=np.float32, order="C").reshape(-1, dimension)
     faiss.normalize_L2(vectors)
     return vectors
 
