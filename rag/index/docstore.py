@@ -118,10 +118,12 @@ class Docstore:
             yield text.split(" ") if text else []
 
     def pending(self) -> list[int]:
-        """Rows of the chunks that have no vector yet, in order."""
+        """Rows of the chunks that have no vector yet: every document's first chunk (its
+        title and lead) before the rest, so that dense search reaches every document soonest."""
         with self._lock:
             return [r for (r,) in self._db.execute(
-                "SELECT row FROM chunks WHERE vec IS NULL AND NOT retired ORDER BY row")]
+                "SELECT row FROM chunks WHERE vec IS NULL AND NOT retired"
+                " ORDER BY chunk_id NOT LIKE '%#0', row")]
 
     def norms(self, rows: list[int]) -> list[str]:
         """The normalised text of the given chunk rows, in the same order."""
