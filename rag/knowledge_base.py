@@ -39,9 +39,11 @@ class KnowledgeBase:
              progress: bool = True) -> KnowledgeBase:
         """Open the index at ``path`` (default: the seeds index, built on first use)."""
         path = Path(path) if path else default_index_dir()
-        if not CorpusIndex.exists(path) and path == default_index_dir():
-            print(f"wenda: building the seeds index at {path} (first run)", file=sys.stderr)
-            return cls.build(default_corpus(), path, model=model, progress=progress)[0]
+        if path == default_index_dir() and not CorpusIndex.is_current(path):
+            # The seeds index is wenda's own: (re)built when missing or from an older wenda.
+            print(f"wenda: building the seeds index at {path}", file=sys.stderr)
+            return cls.build(default_corpus(), path, model=model, progress=progress,
+                             rebuild=True)[0]
         index = CorpusIndex.open(path)
         if model and model != index.embedder_name:
             raise CorpusIndexError(

@@ -217,6 +217,15 @@ class CorpusIndex:
         return (path / "manifest.json").exists()
 
     @classmethod
+    def is_current(cls, path: Path) -> bool:
+        """Whether an index exists at ``path`` and this wenda can open it."""
+        try:
+            _check_compatible(json.loads((path / "manifest.json").read_text()), path)
+        except (OSError, ValueError, CorpusIndexError):
+            return False
+        return True
+
+    @classmethod
     def open(cls, path: Path) -> CorpusIndex:
         if not cls.exists(path):
             raise CorpusIndexError(
