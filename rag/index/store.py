@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import overload
 
+import faiss
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
@@ -135,6 +136,8 @@ class CorpusIndex:
         self._vector_file = VectorFile(path / "vectors.f32", manifest["dimension"])
         self._lock = threading.Lock()
         self._pinned = threading.local()
+        self._graph_key: tuple[int, int] | None = None
+        self._graph_index: faiss.Index | None = None
         self._latest = self._read_state(require_bm25=False)
 
     def _read_state(self, require_bm25: bool) -> _State | None:
@@ -147,9 +150,21 @@ class CorpusIndex:
             return None
         rows, vector_rows = self._store.layout()
         vectors = DenseIndex(self._vector_file.rows(committed), _invert(vector_rows, committed),
-                             load_graph(self.path / "vectors.hnsw"))
+                             self._graph())
         return _State(generation, committed, _Chunks(self._store, rows),
                       _Documents(self._store), vectors, BM25.load(bm25_file) if current else None)
+
+    def _graph(self) -> faiss.Index | None:
+        """The HNSW graph, read again only when an ingest has rewritten it."""
+        path = self.path / "vectors.hnsw"
+        try:
+            stat = path.stat()
+            key = (stat.st_mtime_ns, stat.st_size)
+        except FileNotFoundError:
+            key = None
+        if key != self._graph_key:
+            self._graph_key, self._graph_index = key, load_graph(path) if key else None
+        return self._graph_index
 
     @property
     def _state(self) -> _State:

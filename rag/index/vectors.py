@@ -107,7 +107,7 @@ class DenseIndex:
         """Exact top ``k`` (plus the dead rows that might crowd it) of rows ``start:``."""
         if start >= len(self.matrix):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        scores = self.matrix[start:] @ query
+        scores = np.asarray(self.matrix[start:] @ query)
         top = min(k + self.dead, len(scores))
         rows = np.argpartition(-scores, top - 1)[:top] if top < len(scores) else np.arange(
             len(scores))
