@@ -251,6 +251,9 @@ def part_hybrid(args: argparse.Namespace) -> dict:
             "dimension": dimension, "real_passages": len(passages),
             "graph_build_seconds": round(built, 1),
             "dense_index_exact": _index_latency(exact, queries),
+            "dense_index_exact_by_rows": {  # where an exact scan stops being cheap
+                str(n): _index_latency(DenseIndex(matrix[:n], np.arange(n)), queries)
+                for n in (10_000, 50_000, 100_000) if n < len(matrix)},
             "dense_index_hnsw": _index_latency(graph, queries),
             "hnsw_recall_at_10": round(float(np.mean(recall)), 4),
             "query_embedding": _query_latency(kb),
