@@ -285,7 +285,7 @@ class CorpusIndex:
                                     self.manifest["overlap"], report, progress)
             if changed or BM25.stamp_of(self.path / "bm25.npz") != str(self._store.generation):
                 build_bm25(self._store, self.path / "bm25.npz", progress)
-            self._save_manifest()
+                self._save_manifest()  # an unchanged corpus leaves the index files untouched
             self._reload()
             try:
                 if dense:
