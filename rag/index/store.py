@@ -295,7 +295,9 @@ class CorpusIndex:
                 self._reload()
                 report.pending = len(self.chunks) - len(self.vectors)
             if _graph_due(self.vectors):
-                build_graph(self.vectors.matrix, self.path / "vectors.hnsw", self.vectors.graph)
+                # extend a copy: searches may be reading the graph in use
+                build_graph(self.vectors.matrix, self.path / "vectors.hnsw",
+                            load_graph(self.path / "vectors.hnsw"))
                 self._reload()
         report.chunks = len(self.chunks)
         report.seconds = time.perf_counter() - started
