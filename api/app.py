@@ -66,7 +66,10 @@ def create_app(service: Service, api_key: str | None = None,
     @app.get("/v1/health", response_model=Health)
     async def health() -> dict:
         index = service.kb.index
-        return {"status": "ok", "documents": len(index.documents), "chunks": len(index.chunks),
+        index.refresh()
+        status = index.status()
+        return {"status": "ok", "documents": status["documents"], "chunks": status["chunks"],
+                "vectors": status["vectors"], "search": status["search"],
                 "embedder": index.embedder_name, "answerer": service.answerer,
                 "answerers": list(service.answerers)}
 

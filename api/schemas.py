@@ -153,6 +153,9 @@ class Health(BaseModel):
     status: Literal["ok"]
     documents: int
     chunks: int
+    vectors: int = Field(description="chunks that have a dense vector; fewer than chunks "
+                         "while an ingest's dense phase runs")
+    search: Literal["hybrid", "bm25+partial-dense", "bm25"]
     embedder: str
     answerer: str
     answerers: list[str]

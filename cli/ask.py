@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli.common import add_generator_option, add_index_option, command, print_json, read_lines
+from cli.common import (
+    add_generator_option,
+    add_index_option,
+    command,
+    note_partial_index,
+    print_json,
+    read_lines,
+)
 from rag import KnowledgeBase, Location
 from rag.answering import ANSWERERS, AnswerChain, AnswerError
 
@@ -51,6 +58,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.batch is None and not args.question:
         raise ValueError("give a question, or --batch FILE (one question a line, - for stdin)")
     kb = KnowledgeBase.open(args.index, progress=not args.quiet)
+    note_partial_index(kb.index)
     try:
         chain = AnswerChain.of(kb.retriever(k=args.k), args.answerer, model=args.model,
                                endpoint=args.endpoint, endpoint_model=args.endpoint_model,

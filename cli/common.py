@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from embeddings import DEFAULT_EMBEDDER
-from rag.index import default_index_dir
+from rag.index import CorpusIndex, default_index_dir
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -34,6 +34,17 @@ def command(subparsers: argparse._SubParsersAction, name: str, func: Handler, he
     p.set_defaults(func=func)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     return p
+
+
+def note_partial_index(index: CorpusIndex) -> None:
+    """Say on stderr when the dense phase of an ingest has not finished: results then come
+    from BM25 (and the vectors so far), and rerunning the ingest completes them."""
+    status = index.status()
+    if status["search"] != "hybrid" and status["chunks"]:
+        print(f"wenda: vectors for {status['vectors']} of {status['chunks']} chunks "
+              f"({status['dense_progress']:.1%}): searching in {status['search']} mode; "
+              f"`wenda ingest PATH --index {index.path}` resumes the dense phase",
+              file=sys.stderr)
 
 
 def add_index_option(p: argparse.ArgumentParser) -> None:

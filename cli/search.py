@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli.common import add_embedder_option, add_index_option, command, print_json, read_lines
+from cli.common import (
+    add_embedder_option,
+    add_index_option,
+    command,
+    note_partial_index,
+    print_json,
+    read_lines,
+)
 from rag import Hit, KnowledgeBase
 from rag.index import HybridRetriever
 
@@ -42,6 +49,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if interactive and not sys.stdin.isatty():
         raise ValueError("give a query, or --batch FILE (one query a line, - for stdin)")
     kb = KnowledgeBase.open(args.index, model=args.model, progress=not args.quiet)
+    note_partial_index(kb.index)
     retriever = kb.retriever(mode=args.mode)
     if interactive:
         return _search_prompt(retriever, args.k)

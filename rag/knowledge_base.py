@@ -16,6 +16,7 @@ from langchain_core.embeddings import Embeddings
 
 from embeddings import DEFAULT_EMBEDDER, get_embedder
 from rag.answering import AnswerChain
+from rag.index.phases import DENSE_BATCH
 from rag.index.retrieval import Hit, HybridRetriever
 from rag.index.settings import DEFAULT_INDEX, IndexSettings
 from rag.index.store import (
@@ -38,9 +39,11 @@ class KnowledgeBase:
              progress: bool = True) -> KnowledgeBase:
         """Open the index at ``path`` (default: the seeds index, built on first use)."""
         path = Path(path) if path else default_index_dir()
-        if not CorpusIndex.exists(path) and path == default_index_dir():
-            print(f"wenda: building the seeds index at {path} (first run)", file=sys.stderr)
-            return cls.build(default_corpus(), path, model=model, progress=progress)[0]
+        if path == default_index_dir() and not CorpusIndex.is_current(path):
+            # The seeds index is wenda's own: (re)built when missing or from an older wenda.
+            print(f"wenda: building the seeds index at {path}", file=sys.stderr)
+            return cls.build(default_corpus(), path, model=model, progress=progress,
+                             rebuild=True)[0]
         index = CorpusIndex.open(path)
         if model and model != index.embedder_name:
             raise CorpusIndexError(
@@ -54,13 +57,19 @@ class KnowledgeBase:
     def build(cls, sources: str | Path | Iterable[str | Path], path: str | Path | None = None,
               model: str | None = None, chunk_size: int | None = None,
               overlap: int | None = None, rebuild: bool = False, progress: bool = True,
-              settings: IndexSettings = DEFAULT_INDEX) -> tuple[KnowledgeBase, IngestReport]:
-        """Create (or, with ``rebuild``, replace) the index at ``path`` from ``sources``;
-        a new index is built with ``settings``, ``chunk_size``/``overlap`` overriding theirs."""
+              settings: IndexSettings = DEFAULT_INDEX, dense: bool = True,
+              batch_size: int = DENSE_BATCH) -> tuple[KnowledgeBase, IngestReport]:
+        """Create (or, with ``rebuild``, replace) the index at ``path`` from ``sources``, or
+        resume an ingest into it that was interrupted. A new index is built with
+        ``settings``, ``chunk_size``/``overlap`` overriding theirs. Without ``dense`` it
+        stops once the documents and BM25 are in (search works in BM25 mode); vectors come
+        with a later ingest. ``batch_size`` chunks are embedded per commit (what a crash can
+        cost)."""
         path = Path(path) if path else default_index_dir()
         if CorpusIndex.exists(path) and not rebuild:
             kb = cls.open(path, model=model)
-            return kb, kb.add(_as_list(sources), progress=progress)
+            return kb, kb.add(_as_list(sources), progress=progress, dense=dense,
+                              batch_size=batch_size)
         embedder = get_embedder(model or DEFAULT_EMBEDDER)
         if chunk_size is not None:
             settings = replace(settings, chunk_size=chunk_size)
@@ -69,12 +78,15 @@ class KnowledgeBase:
         index = CorpusIndex.empty(path, model or DEFAULT_EMBEDDER,
                                   embedder.dimension,  # type: ignore[attr-defined]
                                   settings=settings)
-        report = index.ingest(_as_list(sources), embedder, progress=progress)
+        report = index.ingest(_as_list(sources), embedder, progress=progress, dense=dense,
+                              batch_size=batch_size)
         return cls(index, embedder), report
 
-    def add(self, paths: Iterable[str | Path], progress: bool = True) -> IngestReport:
+    def add(self, paths: Iterable[str | Path], progress: bool = True, dense: bool = True,
+            batch_size: int = DENSE_BATCH) -> IngestReport:
         """Ingest new/changed files, drop deleted ones; unchanged text is not re-embedded."""
-        return self.index.ingest(paths, self.embedder, progress=progress)
+        return self.index.ingest(paths, self.embedder, progress=progress, dense=dense,
+                                 batch_size=batch_size)
 
     def retriever(self, **settings: Any) -> HybridRetriever:
         """A LangChain retriever over this index (``k``, ``mode``, ``fusion``... as keywords)."""

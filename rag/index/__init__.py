@@ -1,6 +1,7 @@
 """The index of a corpus: docstore (SQLite), BM25 over jieba tokens, FAISS vectors, and the
 hybrid retriever that searches them."""
 
+from rag.index.phases import DENSE_BATCH
 from rag.index.retrieval import MAX_QUERY_CHARS, Hit, HybridRetriever, check_query
 from rag.index.store import (
     DEFAULT_CHUNK_SIZE,
@@ -15,6 +16,7 @@ from rag.index.store import (
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "DEFAULT_OVERLAP",
+    "DENSE_BATCH",
     "MAX_QUERY_CHARS",
     "CorpusIndex",
     "CorpusIndexError",

@@ -91,16 +91,20 @@ class HybridRetriever(BaseRetriever):
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
         norm = normalize(check_query(query))
+        self.index.refresh()
         if not self.index.chunks:
             return []
-        vector = None if self.mode == "bm25" else self._query_vector(norm)
+        # Until an ingest's dense phase has committed vectors, search is BM25 alone.
+        dense_on = self.mode != "bm25" and len(self.index.vectors) > 0
+        vector = self._query_vector(norm) if dense_on else None
         bm25 = None if self.mode == "dense" else self.index.bm25.scores(
             tokenize(norm, self.index.settings.tokenizer))
         dense = self._dense_top(vector) if vector is not None else {}
         sparse = _top(bm25, self.candidates) if bm25 is not None else {}
         if vector is not None and bm25 is not None and self.fusion != "rrf":
             rows = sorted(dense.keys() | sparse.keys())
-            dense = dict(zip(rows, self._dense_scores(vector, rows, dense)))
+            missing = [row for row in rows if row not in dense]
+            dense |= self.index.vectors.scores_of(vector, missing)
             sparse = {row: float(bm25[row]) for row in rows}
         fused = self._fuse(dense, sparse)
         best = self._cap_per_doc(sorted(fused, key=lambda row: -fused[row]))[:k]
@@ -115,13 +119,6 @@ class HybridRetriever(BaseRetriever):
         scores, rows = self.index.vectors.search(vector, self.candidates)
         return {int(r): float(s) for s, r in zip(scores, rows) if r >= 0}
 
-    def _dense_scores(self, vector: np.ndarray, rows: list[int],
-                      known: dict[int, float]) -> list[float]:
-        """Inner products of ``rows`` with the query, computing only those not yet known."""
-        missing = [row for row in rows if row not in known]
-        computed = dict(zip(missing, (self.index.vectors.vectors(missing) @ vector).tolist()))
-        return [known[row] if row in known else computed[row] for row in rows]
-
     def _fuse(self, dense: dict[int, float], sparse: dict[int, float]) -> dict[int, float]:
         if not sparse:
             return dense
@@ -133,13 +130,15 @@ class HybridRetriever(BaseRetriever):
                 for rank, row in enumerate(sorted(ranking, key=lambda r: -ranking[r]), start=1):
                     fused[row] = fused.get(row, 0.0) + 1.0 / (self.rrf_k + rank)
             return fused
-        rows = list(dense)
-        d = np.asarray([dense[r] for r in rows])
+        rows = list(sparse)  # every candidate, with its BM25 score (see ``search``)
         s = np.asarray([sparse[r] for r in rows])
-        if self.fusion == "zscore":
-            d, s = _standardised(d), _standardised(s)
-        else:
-            d, s = d / max(d.max(), 1e-12), s / max(s.max(), 1e-12)
+        d = np.asarray([dense.get(r, np.nan) for r in rows])
+        scale = _standardised if self.fusion == "zscore" else _by_max
+        s, known = scale(s), ~np.isnan(d)
+        d[known] = scale(d[known])
+        # A chunk still waiting for its vector (an ingest's dense phase under way) stands in
+        # its BM25 score for the dense one, so partial vectors never bury BM25's finds.
+        d[~known] = s[~known]
         scores = self.dense_weight * d + (1 - self.dense_weight) * s
         return dict(zip(rows, scores.tolist()))
 
@@ -166,6 +165,10 @@ def _top(scores: np.ndarray, n: int) -> dict[int, float]:
     """The ``n`` best-scoring rows with a positive score."""
     top = np.argsort(-scores)[:n]
     return {int(r): float(scores[r]) for r in top if scores[r] > 0}
+
+
+def _by_max(x: np.ndarray) -> np.ndarray:
+    return x / max(float(x.max()), 1e-12)
 
 
 def _standardised(x: np.ndarray) -> np.ndarray:

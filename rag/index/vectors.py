@@ -1,48 +1,151 @@
-"""A FAISS inner-product index over L2-normalised vectors, addressed by row number.
+"""Dense vectors of an index: an append-only file of float32 rows, searched exactly or, past
+``GRAPH_MIN`` rows, through an HNSW graph over the older rows plus an exact scan of the rest.
 
-Exact search (``IndexFlatIP``): at the sizes wenda serves on a CPU (up to ~10^5 chunks)
-a flat scan takes milliseconds and needs no training, and vectors can be read back, so an
-incremental ingest keeps unchanged rows without re-embedding them.
+The file only grows during a dense phase: a batch is appended and synced, then the docstore
+commits which chunks own those rows and how many rows count. A batch lost to a crash is
+beyond the committed count and is cut off before the next append. The rows are memory-mapped,
+so opening an index reads nothing and the page cache, not the process, holds them.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import faiss
 import numpy as np
 
+# Past this many vectors an exact scan costs more than the query embedding of the fast
+# embedder; bench/scale_bench.py measures both sides (bench/results/scale-*.json).
+GRAPH_MIN = 50_000
+GRAPH_NEIGHBOURS = 32
+GRAPH_EF_SEARCH = 128
 
-class VectorIndex:
-    def __init__(self, dimension: int, index: faiss.Index | None = None) -> None:
+
+def normalized(vectors: np.ndarray, dimension: int) -> np.ndarray:
+    """Unit-length float32 rows, in a copy (the input may be a read-only memory map)."""
+    vectors = np.array(vectors, dtype=np.float32, order="C").reshape(-1, dimension)
+    faiss.normalize_L2(vectors)
+    return vectors
+
+
+class VectorFile:
+    """Fixed-size float32 rows in one file; the caller says how many rows are committed."""
+
+    def __init__(self, path: Path, dimension: int) -> None:
+        self.path = path
         self.dimension = dimension
-        self.index = index if index is not None else faiss.IndexFlatIP(dimension)
+
+    @property
+    def _row_bytes(self) -> int:
+        return 4 * self.dimension
+
+    def append(self, vectors: np.ndarray, committed: int) -> None:
+        """Write ``vectors`` right after the first ``committed`` rows, durably."""
+        data = normalized(vectors, self.dimension)
+        with self.path.open("ab") as out:
+            out.truncate(committed * self._row_bytes)
+            out.write(data.tobytes())
+            out.flush()
+            os.fsync(out.fileno())
+
+    def rows(self, count: int) -> np.ndarray:
+        """The first ``count`` rows, memory-mapped (read-only)."""
+        if count == 0 or not self.path.exists():
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.memmap(self.path, dtype=np.float32, mode="r", shape=(count, self.dimension))
+
+
+class DenseIndex:
+    """Inner-product search over the committed vectors, answering in chunk positions.
+
+    ``position_of_row[r]`` is the chunk position (order in the index) that owns vector row
+    ``r``, or -1 for a row whose chunk was deleted or replaced.
+    """
+
+    def __init__(self, matrix: np.ndarray, position_of_row: np.ndarray,
+                 graph: faiss.Index | None = None) -> None:
+        self.dimension = matrix.shape[1]
+        self.matrix = matrix
+        self.position_of_row = position_of_row
+        self.graph = graph if graph is not None and graph.ntotal <= len(matrix) else None
+        self.live = int((position_of_row >= 0).sum())
+        self.dead = len(position_of_row) - self.live
+        live_rows = np.flatnonzero(position_of_row >= 0)
+        order = np.argsort(position_of_row[live_rows], kind="stable")
+        self._owners = position_of_row[live_rows][order]  # chunk positions, ascending
+        self._owner_rows = live_rows[order]  # the vector row of each
 
     def __len__(self) -> int:
-        return self.index.ntotal
+        return self.live
 
-    def add(self, vectors: np.ndarray) -> None:
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dimension)
-        faiss.normalize_L2(vectors)
-        self.index.add(vectors)
+    def has(self, position: int) -> bool:
+        """Whether the chunk at ``position`` has a vector."""
+        at = np.searchsorted(self._owners, position)
+        return bool(at < len(self._owners) and self._owners[at] == position)
 
-    def vectors(self, rows: list[int]) -> np.ndarray:
-        """Stored vectors of the given rows (used to carry unchanged chunks over)."""
-        if not rows:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.stack([self.index.reconstruct(int(r)) for r in rows])
+    def scores_of(self, query: np.ndarray, positions: list[int]) -> dict[int, float]:
+        """Inner products with ``query`` of the chunks at ``positions`` that have a vector
+        (fusion scores every candidate, also those one retriever alone found)."""
+        if not positions or not len(self._owners):
+            return {}
+        at = np.minimum(np.searchsorted(self._owners, positions), len(self._owners) - 1)
+        found = [(p, r) for p, a, r in zip(positions, at, self._owner_rows[at])
+                 if self._owners[a] == p]
+        if not found:
+            return {}
+        rows = np.asarray([r for _, r in found])
+        scores = np.asarray(self.matrix[rows]) @ normalized(query, self.dimension)[0]
+        return {p: float(x) for (p, _), x in zip(found, scores.tolist())}
 
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-``k`` (scores, rows) for one query vector; rows are -1 past the index size."""
-        query = np.ascontiguousarray(query, dtype=np.float32).reshape(1, self.dimension)
-        faiss.normalize_L2(query)
-        scores, rows = self.index.search(query, min(k, max(len(self), 1)))
-        return scores[0], rows[0]
+        """Top-``k`` (scores, positions) for one query vector; positions are -1 past the
+        number of live vectors."""
+        query = normalized(query, self.dimension)[0]
+        start = self.graph.ntotal if self.graph is not None else 0
+        rows, scores = self._scan(query, start, k)
+        if self.graph is not None:
+            wanted = min(k + self.dead, self.graph.ntotal)
+            graph_scores, graph_rows = self.graph.search(query[None, :], wanted)
+            keep = graph_rows[0] >= 0
+            rows = np.concatenate([graph_rows[0][keep], rows])
+            scores = np.concatenate([graph_scores[0][keep], scores])
+        positions = self.position_of_row[rows]
+        alive = positions >= 0
+        positions, scores = positions[alive], scores[alive]
+        order = np.argsort(-scores, kind="stable")[:k]
+        padded = np.full(k, -1, dtype=np.int64)
+        padded[: len(order)] = positions[order]
+        best = np.full(k, -np.inf, dtype=np.float32)
+        best[: len(order)] = scores[order]
+        return best, padded
 
-    def save(self, path: Path) -> None:
-        faiss.write_index(self.index, str(path))
+    def _scan(self, query: np.ndarray, start: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Exact top ``k`` (plus the dead rows that might crowd it) of rows ``start:``."""
+        if start >= len(self.matrix):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        scores = np.asarray(self.matrix[start:] @ query)
+        top = min(k + self.dead, len(scores))
+        rows = np.argpartition(-scores, top - 1)[:top] if top < len(scores) else np.arange(
+            len(scores))
+        return rows + start, scores[rows]
 
-    @classmethod
-    def load(cls, path: Path) -> VectorIndex:
-        index = faiss.read_index(str(path))
-        return cls(index.d, index)
+
+def build_graph(matrix: np.ndarray, path: Path, previous: faiss.Index | None = None) -> None:
+    """Extend (or start) the HNSW graph over ``matrix`` and save it atomically at ``path``."""
+    graph = previous if previous is not None else faiss.IndexHNSWFlat(
+        matrix.shape[1], GRAPH_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+    step = 10_000
+    for first in range(graph.ntotal, len(matrix), step):
+        graph.add(np.ascontiguousarray(matrix[first : first + step]))
+    tmp = path.with_name(path.name + ".tmp")
+    faiss.write_index(graph, str(tmp))
+    os.replace(tmp, path)
+
+
+def load_graph(path: Path) -> faiss.Index | None:
+    if not path.exists():
+        return None
+    graph = faiss.read_index(str(path))
+    graph.hnsw.efSearch = GRAPH_EF_SEARCH
+    return graph

@@ -2,7 +2,14 @@
 → one script for matching (normalize) → sentence-aware chunks with exact spans (chunk)."""
 
 from rag.ingest.chunking import split_sentences
-from rag.ingest.loading import DEFAULT_MAX_BYTES, SUFFIXES, LoadResult, load_paths
+from rag.ingest.loading import (
+    DEFAULT_MAX_BYTES,
+    SUFFIXES,
+    LoadResult,
+    count_documents,
+    iter_documents,
+    load_paths,
+)
 from rag.ingest.normalize import Script, detect_script, normalize, to_simplified, to_traditional
 
 __all__ = [
@@ -10,7 +17,9 @@ __all__ = [
     "SUFFIXES",
     "LoadResult",
     "Script",
+    "count_documents",
     "detect_script",
+    "iter_documents",
     "load_paths",
     "normalize",
     "split_sentences",

@@ -1,13 +1,17 @@
-"""Read files and folders into SourceDocuments: .txt, .md, .html/.htm, .jsonl, .pdf, .docx.
+"""Read files and folders into SourceDocuments: .txt, .md, .html/.htm, .jsonl, .jsonl.gz,
+.pdf, .docx.
 
 One bad file never stops a load: it is skipped with a one-line reason that says what to do,
 and the reasons are returned next to the documents so that a CLI or UI can show them.
 Office formats wenda cannot read (.doc, .ppt…) found in a folder are reported the same way.
+Archives (.jsonl.gz, and .jsonl over the size limit) are streamed a record at a time, so a
+news archive of any size is read in constant memory; ``iter_documents`` yields as it reads.
 """
 
 from __future__ import annotations
 
 import codecs
+import gzip
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -24,7 +28,7 @@ from rag.ingest.html import read_html
 from rag.ingest.layout import Extracted, SkipFile, markdown_sections
 from rag.ingest.pdf import read_pdf
 
-SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".pdf", ".docx")
+SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz", ".pdf", ".docx")
 _BINARY_READERS = {".pdf": read_pdf, ".docx": read_docx}
 # Document types people keep beside the ones above: named in the ingest summary, not ignored.
 UNSUPPORTED = {
@@ -71,27 +75,55 @@ def load_paths(paths: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_BYTES) 
     other types are ignored there. Raises FileNotFoundError, before reading anything, when a
     path does not exist.
     """
+    result = LoadResult()
+    result.documents.extend(iter_documents(paths, result.skipped, max_bytes))
+    return result
+
+
+def iter_documents(paths: Iterable[str | Path], skipped: list[tuple[str, str]],
+                   max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[SourceDocument]:
+    """``load_paths`` as a stream: documents one at a time, skip reasons appended to
+    ``skipped`` as they happen."""
     roots = [Path(p) for p in paths]
     for root in roots:
         if not root.exists():
             raise FileNotFoundError(f"{root}: no such file or folder; check the path")
-    result = LoadResult()
     seen: set[str] = set()
     for path, doc_id in _files(roots):
         try:
-            documents = _load_file(path, doc_id, max_bytes, result.skipped)
+            documents = _load_file(path, doc_id, max_bytes, skipped)
+            for doc in documents:
+                if doc.doc_id in seen:
+                    skipped.append(
+                        (str(path), f"duplicate id {doc.doc_id!r}; load the parent folder instead")
+                    )
+                    continue
+                seen.add(doc.doc_id)
+                yield doc
         except SkipFile as why:
-            result.skipped.append((str(path), str(why)))
+            skipped.append((str(path), str(why)))
+
+
+def count_documents(paths: Iterable[str | Path]) -> int:
+    """About how many documents ``iter_documents`` will yield (a record a line in JSON
+    Lines): the total of a progress bar, found by one cheap pass without parsing."""
+    total = 0
+    for path, _ in _files([Path(p) for p in paths]):
+        if _suffix(path) not in (".jsonl", ".jsonl.gz"):
+            total += 1
             continue
-        for doc in documents:
-            if doc.doc_id in seen:
-                result.skipped.append(
-                    (str(path), f"duplicate id {doc.doc_id!r}; load the parent folder instead")
-                )
-                continue
-            seen.add(doc.doc_id)
-            result.documents.append(doc)
-    return result
+        with _open_binary(path) as stream:
+            total += sum(block.count(b"\n") for block in iter(lambda: stream.read(1 << 20), b""))
+    return total
+
+
+def _suffix(path: Path) -> str:
+    name = path.name.lower()
+    return ".jsonl.gz" if name.endswith(".jsonl.gz") else path.suffix.lower()
+
+
+def _open_binary(path: Path):  # noqa: ANN202 - a binary file object, plain or gzip
+    return gzip.open(path, "rb") if _suffix(path) == ".jsonl.gz" else path.open("rb")
 
 
 def _files(roots: list[Path]) -> Iterator[tuple[Path, str]]:
@@ -103,15 +135,15 @@ def _files(roots: list[Path]) -> Iterator[tuple[Path, str]]:
         for path in sorted(root.rglob("*")):
             rel = path.relative_to(root)
             hidden = any(part.startswith(".") for part in rel.parts)
-            known = path.suffix.lower() in SUFFIXES or path.suffix.lower() in UNSUPPORTED
+            known = _suffix(path) in SUFFIXES or _suffix(path) in UNSUPPORTED
             if path.is_file() and not hidden and known:
                 yield path, rel.as_posix()
 
 
 def _load_file(
     path: Path, doc_id: str, max_bytes: int, skipped: list[tuple[str, str]]
-) -> list[SourceDocument]:
-    suffix = path.suffix.lower()
+) -> Iterable[SourceDocument]:
+    suffix = _suffix(path)
     if suffix in UNSUPPORTED:
         raise SkipFile(UNSUPPORTED[suffix])
     if suffix not in SUFFIXES:
@@ -119,6 +151,8 @@ def _load_file(
             f"unsupported file type {suffix or '(none)'!r}; convert it to one of "
             + ", ".join(SUFFIXES)
         )
+    if suffix == ".jsonl.gz" or (suffix == ".jsonl" and _size_of(path) > max_bytes):
+        return _streamed_records(path, doc_id, skipped)
     data = _read(path, max_bytes)
     if suffix in _BINARY_READERS:
         extracted = _extract(_BINARY_READERS[suffix], data, suffix)
@@ -163,6 +197,33 @@ def _extract(reader: Callable[[bytes], Extracted], data: bytes, suffix: str) -> 
     except Exception as err:  # parsers of damaged files raise anything
         raise SkipFile(f"not a readable {suffix} file (damaged or truncated: "
                        f"{type(err).__name__}); re-save or re-download it") from None
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError as err:
+        raise SkipFile(f"cannot read the file ({err.strerror}); check its permissions") from err
+
+
+def _streamed_records(path: Path, file_id: str, skipped: list[tuple[str, str]]
+                      ) -> Iterator[SourceDocument]:
+    """The records of a large or gzipped JSON Lines file, read a line at a time (UTF-8, as
+    JSON is); a bad line is skipped with its number."""
+    try:
+        with _open_binary(path) as stream:
+            for number, raw in enumerate(stream, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+                    yield _record(path, file_id, line)
+                except UnicodeDecodeError:
+                    skipped.append((str(path), f"line {number}: not UTF-8; re-save as UTF-8"))
+                except ValueError as why:
+                    skipped.append((str(path), f"line {number}: {why}; fix or remove the line"))
+    except (OSError, EOFError) as err:  # gzip.BadGzipFile is an OSError
+        raise SkipFile(f"cannot read the archive ({err}); check the file") from err
 
 
 def _read(path: Path, max_bytes: int) -> bytes:

@@ -117,6 +117,7 @@ def test_health_and_the_schema(client: httpx.Client, service: Service) -> None:
     health = client.get("/v1/health").json()
     assert health == {"status": "ok", "documents": len(service.kb.index.documents),
                       "chunks": len(service.kb.index.chunks),
+                      "vectors": len(service.kb.index.chunks), "search": "hybrid",
                       "embedder": "embeddinggemma-300m", "answerer": "llm",
                       "answerers": ["extractive", "llm"]}
     paths = client.get("/openapi.json").json()["paths"]

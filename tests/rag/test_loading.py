@@ -1,10 +1,11 @@
 import codecs
+import gzip
 import json
 from pathlib import Path
 
 import pytest
 
-from rag.ingest.loading import LoadResult, html_to_text, load_paths
+from rag.ingest.loading import LoadResult, count_documents, html_to_text, iter_documents, load_paths
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -168,3 +169,20 @@ def test_markdown_title_is_stripped_and_long_first_line_is_no_title(tmp_path: Pa
     _write(tmp_path / "b.txt", "長" * 81 + "\n正文")
     docs = load_paths([tmp_path]).documents
     assert [d.title for d in docs] == ["Sora 研究", ""]
+
+
+def test_a_gzipped_archive_is_streamed_record_by_record(tmp_path: Path) -> None:
+    archive = tmp_path / "news.jsonl.gz"
+    with gzip.open(archive, "wb") as out:
+        out.write(json.dumps({"id": 1, "text": HANS, "date": "2023-08-16"}).encode() + b"\n")
+        out.write(b"{broken\n")
+        out.write("非UTF-8".encode("gbk") + b"\n")
+        out.write(json.dumps({"id": "b", "text": HANT}, ensure_ascii=False).encode() + b"\n")
+    skipped: list[tuple[str, str]] = []
+    stream = iter_documents([tmp_path], skipped)
+    assert next(stream).doc_id == "news.jsonl.gz#1" and not skipped  # read as it goes
+    rest = list(stream)
+    assert [d.doc_id for d in rest] == ["news.jsonl.gz#b"] and rest[0].text == HANT
+    assert [reason.split(":")[0] for _, reason in skipped] == ["line 2", "line 3"]
+    assert "not UTF-8" in skipped[1][1]
+    assert count_documents([tmp_path]) == 4  # lines, counted without parsing: a progress total

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,9 @@ def test_searches_go_on_while_documents_are_added(service: Service) -> None:
     for n in range(3):
         service.add_documents([{"id": f"zoo-{n}", "title": "动物园",
                                 "text": f"第{n}号熊猫馆每天上午九点开门，下午五点闭馆。"}])
+    deadline = time.monotonic() + 60  # an ingest may end before any search does
+    while before + 3 not in sizes and time.monotonic() < deadline:
+        time.sleep(0.05)
     stop.set()
     for reader in readers:
         reader.join(timeout=60)
