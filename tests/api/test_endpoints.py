@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from api import Service
+from rag.serving import Service
 
 QUESTION = "欧洲议会定于哪一天就欧盟人工智能法案进行投票?"
 
