@@ -19,7 +19,7 @@ import numpy as np
 # embedder; bench/scale_bench.py measures both sides (bench/results/scale-*.json).
 GRAPH_MIN = 50_000
 GRAPH_NEIGHBOURS = 32
-GRAPH_EF_SEARCH = 128
+GRAPH_EF_SEARCH = 1024  # recall@10 vs exact >= 0.98 needs it (bench/results/scale-hybrid-*)
 
 
 def normalized(vectors: np.ndarray, dimension: int) -> np.ndarray:
@@ -71,15 +71,27 @@ class DenseIndex:
         self.graph = graph if graph is not None and graph.ntotal <= len(matrix) else None
         self.live = int((position_of_row >= 0).sum())
         self.dead = len(position_of_row) - self.live
-        self._owners = np.sort(position_of_row[position_of_row >= 0])
+        owned = np.nonzero(position_of_row >= 0)[0]
+        self._row_of = np.full(int(position_of_row.max()) + 1 if len(owned) else 0, -1, np.int64)
+        self._row_of[position_of_row[owned]] = owned
 
     def __len__(self) -> int:
         return self.live
 
+    def vectors(self, positions: list[int]) -> np.ndarray:
+        """The stored vectors of chunk ``positions`` (zeros for a chunk without one yet)."""
+        out = np.zeros((len(positions), self.dimension), dtype=np.float32)
+        rows = np.asarray([self._row(p) for p in positions], dtype=np.int64)
+        have = rows >= 0
+        out[have] = self.matrix[rows[have]]
+        return out
+
     def has(self, position: int) -> bool:
         """Whether the chunk at ``position`` has a vector."""
-        at = np.searchsorted(self._owners, position)
-        return bool(at < len(self._owners) and self._owners[at] == position)
+        return self._row(position) >= 0
+
+    def _row(self, position: int) -> int:
+        return int(self._row_of[position]) if 0 <= position < len(self._row_of) else -1
 
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` (scores, positions) for one query vector; positions are -1 past the
