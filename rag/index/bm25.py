@@ -108,11 +108,9 @@ class BM25:
         if not ids:
             return np.zeros(self.weights.shape[0], dtype=np.float32)
         columns, repeats = np.unique(ids, return_counts=True)
-        query = sparse.csr_matrix(
-            (self.idf[columns] * repeats, (columns, np.zeros_like(columns))),
-            shape=(self.weights.shape[1], 1),
-        )
-        return np.asarray((self.weights @ query).todense()).ravel()
+        # Only the query's columns are touched: a slice of the column-major weights times
+        # their idf gives the dense score vector directly.
+        return self.weights[:, columns] @ (self.idf[columns] * repeats).astype(np.float32)
 
     # -- on disk: plain arrays (no pickle), written beside and renamed into place ---------
     def save(self, path: Path, stamp: str) -> None:

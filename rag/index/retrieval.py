@@ -163,7 +163,9 @@ class HybridRetriever(BaseRetriever):
 
 def _top(scores: np.ndarray, n: int) -> dict[int, float]:
     """The ``n`` best-scoring rows with a positive score."""
-    top = np.argsort(-scores)[:n]
+    n = min(n, len(scores))
+    # argpartition, not a full sort: at 10^5 chunks the sort alone would cost ~10 ms
+    top = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(n)
     return {int(r): float(scores[r]) for r in top if scores[r] > 0}
 
 

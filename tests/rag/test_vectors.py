@@ -43,3 +43,13 @@ def test_graph_and_exact_tail_find_what_an_exact_scan_finds(tmp_path: Path) -> N
     agree = [len(set(exact.search(q, 10)[1]) & set(with_graph.search(q, 10)[1]))
              for q in rows[::100]]
     assert np.mean(agree) >= 9.5  # graph rows and the exact tail both reach the top 10
+
+
+def test_scores_are_read_back_by_chunk_position() -> None:
+    rows = np.eye(4, dtype=np.float32)
+    index = DenseIndex(rows, np.array([2, -1, 0, 3]))  # chunk 1 has no vector yet
+    query = np.array([1.0, 0.0, 0.0, 1.0], dtype=np.float32)  # rows 0 and 3
+    scores = index.scores_of(query, [0, 1, 2, 3])
+    assert set(scores) == {0, 2, 3}  # chunk 1 has none to score
+    assert scores[0] == 0.0
+    assert np.isclose(scores[2], 2 ** -0.5) and np.isclose(scores[3], 2 ** -0.5)
