@@ -171,8 +171,9 @@ MAX_BYLINE = 120  # characters: a byline is a short line
 def byline_passage(terms: QueryTerms, passages: list[Passage]) -> Passage | None:
     """For a question asking who wrote, edited or published an article: the byline line it
     asks for, from the best-ranked retrieved article that has one, as a one-sentence
-    passage ranked first (it is what the question asks for). Bylines stand apart from the
-    text they sign, so the chunks retrieved for the question's words seldom hold them."""
+    passage ranked before all others (n=0: it is what the question asks for). Bylines
+    stand apart from the text they sign, so the chunks retrieved for the question's words
+    seldom hold them."""
     if terms.byline is None:
         return None
     seen: set[str] = set()
@@ -188,6 +189,6 @@ def byline_passage(terms: QueryTerms, passages: list[Passage]) -> Passage | None
             if terms.is_byline(norm):
                 start = m.start() + m[0].index(text)
                 line = Sentence(text, norm, start, start + len(text))
-                return Passage(1, p.doc_id, p.source, p.title, p.score, p.document,
+                return Passage(0, p.doc_id, p.source, p.title, p.score, p.document,
                                [line], [terms.relevance(line.norm)], meaning=[1.0])
     return None

@@ -14,6 +14,8 @@ from rag.answering.prompt import is_instruction
 from rag.answering.terms import QueryTerms
 from rag.ingest.normalize import Script
 
+_ENDS = tuple("。！？；!?;.…”」』")
+
 
 class ExtractiveAnswerer:
     """Quotes the best sentence, and a second one when it scores nearly as well
@@ -55,4 +57,6 @@ class ExtractiveAnswerer:
 
     def generate(self, question: str, given: list[Excerpt], script: Script,
                  config: RunnableConfig | None = None) -> Iterator[str]:
-        yield "".join(f"{s.text}[{e.n}]" for e in given for s in e.sentences)
+        # a line without an end (a byline) is closed, so that each quote keeps its marker
+        yield "".join(f"{s.text}[{e.n}]" + ("" if s.text.endswith(_ENDS) else "。")
+                      for e in given for s in e.sentences)
