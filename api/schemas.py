@@ -82,6 +82,7 @@ class Citation(Span):  # type: ignore[misc, valid-type]
     page_end: int | None = Field(None, description="PDF page it ends on")
     section: str | None = Field(None, description='heading path, "第二章 > 2.1"')
     quote: str
+    text: str = Field(description="the quote cleaned of scraping debris, as people read it")
 
 
 class Timings(BaseModel):
@@ -100,6 +101,10 @@ class Answer(BaseModel):
     unsupported: list[str] = Field(description="answer sentences no passage supports")
     answerer: str
     timings: Timings
+    confidence: float | None = Field(
+        None, description="the answer decision's probability that the answer is right")
+    features: dict[str, float] = Field(default_factory=dict,
+                                       description="what the answer decision read")
 
 
 # -- documents ---------------------------------------------------------------------------

@@ -27,9 +27,9 @@ def test_json_is_the_result_without_passages(
     assert main(["ask", QUESTION, "--index", str(seeds_index_dir), "--json", "-k", "3"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert set(result) == {"answer", "citations", "refused", "unsupported", "answerer",
-                           "timings"}
+                           "timings", "confidence", "features"}
     assert set(result["citations"][0]) == {"n", "doc_id", "source", "title", "start", "end",
-                                           "quote"}
+                                           "page", "page_end", "section", "quote", "text"}
 
 
 def test_batch_answers_each_line_and_goes_on_after_a_bad_one(
