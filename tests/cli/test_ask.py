@@ -29,7 +29,7 @@ def test_json_is_the_result_without_passages(
     assert set(result) == {"answer", "citations", "refused", "unsupported", "answerer",
                            "timings"}
     assert set(result["citations"][0]) == {"n", "doc_id", "source", "title", "start", "end",
-                                           "quote"}
+                                           "page", "page_end", "section", "quote"}
 
 
 def test_batch_answers_each_line_and_goes_on_after_a_bad_one(
