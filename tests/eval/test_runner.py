@@ -160,6 +160,9 @@ def test_cli_compare(small_gold, seeds_index_dir, tmp_path, capsys):
     assert "| hit@5 | 1.000 | 1.000 | 0.000 |" in out and "regression" not in out
 
 
+@pytest.mark.xfail(strict=True, reason="issue 13: the answer-or-refuse decision has its "
+                   "starting values, not yet a fit on the tune splits: it quotes an answer to "
+                   "a markup-only unanswerable question")
 def test_cli_scores_the_extractive_answerer(small_gold, seeds_index_dir, tmp_path):
     assert wenda_eval(small_gold, seeds_index_dir, tmp_path / "o", "--answerer", "extractive",
                       "--fail-under", "refusal_recall=1") == 0
