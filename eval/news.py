@@ -24,9 +24,19 @@ from typing import Any
 
 from embeddings import wenda_home
 
-# the datasets live beside the repository (../shared/datasets), as the bench scripts expect
-DATASETS = Path(os.environ.get("WENDA_DATASETS")
-                or Path(__file__).resolve().parents[2] / "shared" / "datasets")
+
+
+def _datasets() -> Path:
+    """``$WENDA_DATASETS``, else the nearest ``shared/datasets`` beside the repository or a
+    folder above it (a worktree or a CI clone sits deeper than the main checkout)."""
+    if os.environ.get("WENDA_DATASETS"):
+        return Path(os.environ["WENDA_DATASETS"])
+    repo = Path(__file__).resolve().parents[1]
+    found = (p / "shared" / "datasets" for p in repo.parents)
+    return next((d for d in found if d.is_dir()), repo.parent / "shared" / "datasets")
+
+
+DATASETS = _datasets()
 NEWS_ARCHIVE = DATASETS / "crud_news_68k.jsonl.gz"
 NEWS_FILE = "news.jsonl"
 NEWS_GOLD = Path(__file__).resolve().parent / "gold" / "news.jsonl"
