@@ -25,7 +25,6 @@ from typing import Any
 from embeddings import wenda_home
 
 
-
 def _datasets() -> Path:
     """``$WENDA_DATASETS``, else the nearest ``shared/datasets`` beside the repository or a
     folder above it (a worktree or a CI clone sits deeper than the main checkout)."""
