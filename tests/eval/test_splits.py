@@ -1,7 +1,8 @@
 """The fixed tune/test splits and the news gold set, checked on the real files.
 
-The news checks read the archive (``../shared/datasets``, or ``$WENDA_DATASETS``); without it
-they fail and say where they looked, rather than pass unseen.
+The news and SQuAD checks read the third-party datasets (``shared/datasets`` beside the
+checkout or a folder above it, or ``$WENDA_DATASETS``); on a machine without them they are
+skipped and say where they looked.
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ def _docs(row: dict[str, Any]) -> list[str]:
 
 
 def _require(path: Path) -> Path:
-    if not path.exists():
-        pytest.fail(f"{path} not found: these tests need the shared datasets; "
+    if not path.exists():  # third-party data beside the checkout, not part of the repository
+        pytest.skip(f"{path} not found: these tests need the shared datasets; "
                     "set WENDA_DATASETS to their folder")
     return path
 
