@@ -11,7 +11,6 @@ one typo never costs a whole evaluation run.
 
 from __future__ import annotations
 
-import json
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from typing import Any
 
 from eval.metrics import EvidenceGroup, Span
 from rag.index import CorpusIndex
-from rag.ingest import detect_script, normalize
+from rag.ingest import detect_script, json_object, normalize
 
 SEEDS_GOLD = Path(__file__).resolve().parent / "gold" / "seeds.jsonl"
 
@@ -94,11 +93,9 @@ def sample(items: list[GoldItem], limit: int | None, seed: int = 0) -> list[Gold
 def parse_gold(line: str) -> GoldItem:
     """One gold line → GoldItem; unknown fields are ignored."""
     try:
-        row = json.loads(line)
-    except json.JSONDecodeError as err:
-        raise GoldFormatError(f"not valid JSON ({err.msg}, column {err.colno})") from None
-    if not isinstance(row, dict):
-        raise GoldFormatError("not a JSON object")
+        row = json_object(line)
+    except ValueError as why:
+        raise GoldFormatError(str(why)) from None
     question, answer = _text(row, "question"), row.get("answer")
     if not isinstance(answer, str):
         raise GoldFormatError('"answer" must be a string ("" for unanswerable)')

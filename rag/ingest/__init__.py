@@ -8,6 +8,7 @@ from rag.ingest.loading import (
     LoadResult,
     count_documents,
     iter_documents,
+    json_object,
     load_paths,
 )
 from rag.ingest.normalize import Script, detect_script, normalize, to_simplified, to_traditional
@@ -20,6 +21,7 @@ __all__ = [
     "count_documents",
     "detect_script",
     "iter_documents",
+    "json_object",
     "load_paths",
     "normalize",
     "split_sentences",

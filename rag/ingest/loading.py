@@ -294,13 +294,19 @@ def _jsonl_documents(
     return documents
 
 
-def _record(path: Path, file_id: str, line: str) -> SourceDocument:
+def json_object(line: str) -> dict:
+    """One JSON Lines line as an object; ValueError with a reason a person can act on."""
     try:
         record = json.loads(line)
     except json.JSONDecodeError as err:
         raise ValueError(f"not valid JSON ({err.msg}, column {err.colno})") from None
     if not isinstance(record, dict):
         raise ValueError("not a JSON object")
+    return record
+
+
+def _record(path: Path, file_id: str, line: str) -> SourceDocument:
+    record = json_object(line)
     text, rec_id = record.get("text"), record.get("id")
     if not isinstance(text, str) or not text.strip():
         raise ValueError('no "text" string')
