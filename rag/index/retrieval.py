@@ -7,6 +7,7 @@ in either script matches text in either script.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -107,13 +108,20 @@ class HybridRetriever(BaseRetriever):
             dense |= self.index.vectors.scores_of(vector, missing)
             sparse = {row: float(bm25[row]) for row in rows}
         fused = self._fuse(dense, sparse)
-        best = self._cap_per_doc(sorted(fused, key=lambda row: -fused[row]))[:k]
-        return [Hit(rank, float(fused[row]), self.index.chunks[row], dense.get(row),
-                    sparse.get(row)) for rank, row in enumerate(best, start=1)]
+        chunks: dict[int, Chunk] = {}  # each read from the docstore once
+
+        def chunk(row: int) -> Chunk:
+            if row not in chunks:
+                chunks[row] = self.index.chunks[row]
+            return chunks[row]
+
+        best = self._cap_per_doc(sorted(fused, key=lambda row: -fused[row]), k, chunk)
+        return [Hit(rank, float(fused[row]), chunk(row), dense.get(row), sparse.get(row))
+                for rank, row in enumerate(best, start=1)]
 
     def _query_vector(self, norm_query: str) -> np.ndarray:
-        vector = np.asarray(self.embedder.embed_query(norm_query), dtype=np.float32)
-        return vector / max(float(np.linalg.norm(vector)), 1e-12)
+        """The query's vector (the vector index normalises it)."""
+        return np.asarray(self.embedder.embed_query(norm_query), dtype=np.float32)
 
     def _dense_top(self, vector: np.ndarray) -> dict[int, float]:
         scores, rows = self.index.vectors.search(vector, self.candidates)
@@ -142,18 +150,21 @@ class HybridRetriever(BaseRetriever):
         scores = self.dense_weight * d + (1 - self.dense_weight) * s
         return dict(zip(rows, scores.tolist()))
 
-    def _cap_per_doc(self, ranked: list[int]) -> list[int]:
-        """``ranked`` with each document's chunks past the ``per_doc``-th moved after the
-        others, in their order."""
+    def _cap_per_doc(self, ranked: list[int], k: int, chunk: Callable[[int], Chunk]
+                     ) -> list[int]:
+        """The first ``k`` of ``ranked`` with each document's chunks past the ``per_doc``-th
+        moved after the others, in their order; reads no further than ``k`` are found."""
         if self.per_doc < 1:
-            return ranked
+            return ranked[:k]
         seen: dict[str, int] = {}
         first, later = [], []
         for row in ranked:
-            doc = self.index.chunks[row].doc_id
+            doc = chunk(row).doc_id
             seen[doc] = seen.get(doc, 0) + 1
             (first if seen[doc] <= self.per_doc else later).append(row)
-        return first + later
+            if len(first) == k:
+                break
+        return (first + later)[:k]
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
