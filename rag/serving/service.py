@@ -128,9 +128,9 @@ class Service:
     def search(self, query: str, k: int) -> list[Hit]:
         return self.kb.search(query, k=k)
 
-    def document(self, doc_id: str, kb: KnowledgeBase | None = None) -> SourceDocument | None:
+    def document(self, doc_id: str) -> SourceDocument | None:
         try:
-            return (kb or self.kb).index.document(doc_id)
+            return self.kb.index.document(doc_id)
         except KeyError:
             return None
 
