@@ -44,7 +44,7 @@ def _show_answer(question: str, result: dict) -> None:
         print(f"  (no source supports: {sentence})")
     for c in result["citations"]:
         title = f" — {c['title']}" if c["title"] else ""
-        where = Location(c.get("page"), c.get("page_end"), c.get("section")).label()
+        where = Location.of(c).label()
         where = f", {where}" if where else ""
         print(f"[{c['n']}] {c['source']}{title}  (chars {c['start']}-{c['end']}{where})")
         print(f"    {(c.get('text') or c['quote']).replace(chr(10), ' ')}")  # cleaned

@@ -45,6 +45,11 @@ class Location:
     def to_dict(self) -> dict:
         return {"page": self.page, "page_end": self.page_end, "section": self.section}
 
+    @classmethod
+    def of(cls, fields: dict) -> Location:
+        """The location in a hit's or a citation's JSON (missing keys: unknown)."""
+        return cls(fields.get("page"), fields.get("page_end"), fields.get("section"))
+
     def label(self) -> str:
         """"p. 3 · 第二章 > 2.1", "pp. 3-4", "第二章", or "" when nothing is known."""
         parts = []

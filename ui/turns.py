@@ -36,7 +36,7 @@ class SourceRef(SourceSpan):
     @classmethod
     def of_citation(cls, citation: dict[str, Any], date: str | None) -> SourceRef:
         span = {key: citation[key] for key in ("doc_id", "source", "start", "end")}
-        where = Location(citation.get("page"), citation.get("page_end"), citation.get("section"))
+        where = Location.of(citation)
         return cls(**span, title=citation.get("title") or "", kind="cite", n=citation["n"],
                    date=date, text=citation.get("text") or citation["quote"],
                    original=citation["quote"], where=where.label())
