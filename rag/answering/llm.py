@@ -22,6 +22,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.language_models.chat_models import generate_from_stream
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from pydantic import Field
 
 from embeddings import MODELS, ModelStoreError
 
@@ -71,12 +72,19 @@ def _load(path: str, n_ctx: int, n_threads: int) -> tuple[Any, threading.Lock]:
     return llama, threading.Lock()
 
 
+def cpu_threads() -> int:
+    """Threads for llama.cpp: ``$OMP_NUM_THREADS`` (the knob torch and the embedders read
+    too; 1 keeps a machine shared with other jobs from thrashing), else the usable cores."""
+    given = os.environ.get("OMP_NUM_THREADS", "")
+    return int(given) if given.isdigit() and int(given) > 0 else len(os.sched_getaffinity(0))
+
+
 class ChatLlamaCpp(BaseChatModel):
     """A GGUF chat model run by llama.cpp on the CPU, streaming tokens."""
 
     model_path: str
     n_ctx: int = 2048
-    n_threads: int = 2
+    n_threads: int = Field(default_factory=cpu_threads)
     max_tokens: int = 160
     temperature: float = 0.0
 

