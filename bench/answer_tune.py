@@ -115,6 +115,8 @@ def main() -> None:
                         help="tune questions per suite for the extractive answerer")
     parser.add_argument("--llm-limit", type=int, default=30,
                         help="tune questions per suite for the LLM (0: no LLM)")
+    parser.add_argument("--llm-suites", nargs="+", choices=SUITES,
+                        help="suites the LLM answers (default: all of --suites)")
     parser.add_argument("--model", default=DEFAULT_GENERATOR)
     parser.add_argument("--grid", type=float, nargs="+", default=[0.0, 0.3, 0.6],
                         help="meaning_weight values tried")
@@ -155,7 +157,8 @@ def main() -> None:
     llm, quoted = base.decision.llm, replace(extractive, threshold=base.decision.quoted.threshold)
     if args.llm_limit:
         # a subset of the extractive sample: every LLM question has its fallback quote
-        llm_items = {s: sample(items[s], args.llm_limit) for s in args.suites}
+        llm_items = {s: sample(items[s], args.llm_limit)
+                     for s in args.llm_suites or args.suites}
         rows = candidates(kbs, llm_items, "llm", config, {"model": args.model},
                           args.rows_cache)
         quotes = {r["id"]: r for r in extractive_rows}
