@@ -13,8 +13,10 @@ as news pages (``eval/formats.py``). Then:
     text only in white space is re-anchored to it, and counted);
 (c) attribution: for every top-5 hit and every citation of an extractive answer to each
     gold question, the page (PDF) and heading path (PDF, Word, web page) are checked: a PDF
-    span's first and last characters are looked up in pypdf's text of the pages it names;
-    a heading path is recomputed from the article's own structure;
+    span is found whole in pypdf's text of the pages (``PrintedPages``: running header and
+    footer off) and must start on the first page given and end on the last (a span that
+    runs over a page break names both); a heading path is recomputed from the article's
+    own structure;
 (d) speed: PDF extraction pages/s beside the embedding time of the chunks it feeds.
 
     flock /tmp/wenda-cpu.lock python bench/documents_bench.py [--embedder NAME]
@@ -42,7 +44,7 @@ import pdfplumber
 import pypdf
 
 from embeddings import DEFAULT_EMBEDDER, get_embedder
-from eval.formats import Article, fold, news_page, print_html, print_pdf, write_docx
+from eval.formats import Article, PrintedPages, fold, news_page, print_html, print_pdf, write_docx
 from eval.gold import SEEDS_GOLD, EvidenceRef, GoldItem, load_gold
 from eval.report import machine_info, markdown_table
 from eval.runner import run_eval
@@ -58,7 +60,6 @@ SEEDS = ROOT / "seeds"
 HEADER = "科技资讯 内部参考"
 FORMATS = {"pdf-1col": ".pdf", "pdf-2col": ".pdf", "docx": ".docx", "html": ".html"}
 _CJK_SPACE = re.compile(r"[\u3400-\u9fff]\s+(?=[\u3400-\u9fff])")
-_EDGE = 6  # characters of a span's start and end looked up on its pages
 
 
 def build(folder: Path) -> dict[str, Path]:
@@ -185,7 +186,7 @@ class Attribution:
 
     def __init__(self, name: str, folder: Path, sources: dict[str, tuple[str, Article]]) -> None:
         self.name, self.folder, self.sources = name, folder, sources
-        self.pages: dict[str, list[str]] = {}
+        self.pages: dict[str, PrintedPages] = {}
         self.checked, self.wrong, self.examples = 0, 0, []
 
     def __call__(self, document: SourceDocument, start: int, end: int, kind: str) -> None:
@@ -212,15 +213,10 @@ class Attribution:
 
     def _on_pages(self, document: SourceDocument, start: int, end: int,
                   first: int | None, last: int | None) -> bool:
-        if first is None or last is None:
-            return False
         if document.doc_id not in self.pages:
-            reader = pypdf.PdfReader(self.folder / document.doc_id)
-            self.pages[document.doc_id] = [re.sub(r"\s+", "", p.extract_text())
-                                           for p in reader.pages]
-        text = re.sub(r"\s+", "", document.text[start:end])
-        pages = self.pages[document.doc_id]
-        return text[:_EDGE] in pages[first - 1] and text[-_EDGE:] in pages[last - 1]
+            self.pages[document.doc_id] = PrintedPages(self.folder / document.doc_id, HEADER)
+        expected = self.pages[document.doc_id].pages_of(document.text, start, end)
+        return expected is not None and expected == (first, last)
 
     def _expected_section(self, document: SourceDocument, start: int, end: int) -> str | None:
         """The heading path the article's own structure gives the span: where each of its

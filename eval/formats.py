@@ -15,15 +15,18 @@ import re
 import shutil
 import subprocess
 import tempfile
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import docx
+import pypdf
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FONT = "WenQuanYi Micro Hei"  # Debian's fonts-wqy-microhei, installed with the test browser
 MAX_SUBHEADING = 30  # characters: a subheading is a short line without final punctuation
+_WHITE_SPACE_OR_RULE = re.compile(r"[\s|]+")
 _FINAL = "。！？!?.;；:：,，…」”\"'）)"
 
 Block = tuple[str, "str | list[list[str]]"]  # ("h2", text), ("p", text), ("table", rows)
@@ -98,6 +101,41 @@ def print_pdf(page_html: str, pdf: Path, timeout: float = 120) -> Path:
              f"--user-data-dir={tmp}/profile", f"--print-to-pdf={pdf}", source.as_uri()],
             check=True, capture_output=True, timeout=timeout)
     return pdf
+
+
+class PrintedPages:
+    """The body text of each page of a PDF ``print_pdf`` made, as pypdf (a reader wenda does
+    not use) reads it, with the running header and "第 N 页" footer ``print_html`` put on
+    it taken off: the reference a PDF span's pages are checked against. Both sides are
+    compared without white space and table-cell rules ("|"), which one reader writes and
+    the other does not. The pages are read as one text, so a span that runs over a page
+    break is found whole and has its first and last characters on different pages."""
+
+    def __init__(self, pdf: Path, header: str = "") -> None:
+        running = _unruled(header)
+        self.text, self.breaks = "", []  # breaks[n]: where page n + 2 begins in ``text``
+        for number, page in enumerate(pypdf.PdfReader(pdf).pages, start=1):
+            body = _unruled(page.extract_text())
+            body = body.replace(running, "", 1) if running else body
+            self.text += body.replace(f"第{number}页", "", 1)
+            self.breaks.append(len(self.text))
+        self.breaks.pop()
+
+    def pages_of(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        """The first and last page (1-based) of ``text[start:end]``, a span of the text
+        extracted from this PDF; of its occurrences the one nearest its place in ``text``;
+        None when it is on no page."""
+        span, near = _unruled(text[start:end]), len(_unruled(text[:start]))
+        found = [m.start() for m in re.finditer(re.escape(span), self.text)] if span else []
+        if not found:
+            return None
+        at = min(found, key=lambda pos: abs(pos - near))
+        return (bisect_right(self.breaks, at) + 1,
+                bisect_right(self.breaks, at + len(span) - 1) + 1)
+
+
+def _unruled(text: str) -> str:
+    return _WHITE_SPACE_OR_RULE.sub("", text)
 
 
 def write_docx(article: Article, path: Path) -> Path:
