@@ -29,7 +29,7 @@ from eval.corpus import index_cache
 from eval.gold import sample
 from eval.runner import run_eval
 from eval.suites import SUITES, suite_items, suite_kb
-from rag.answering.config import TUNED, AnswerConfig, DecisionConfig, DecisionModel
+from rag.answering.config import FEATURES, TUNED, AnswerConfig, DecisionConfig, DecisionModel
 from rag.answering.decision import calibrate, fit, probability
 from rag.answering.llm import DEFAULT_GENERATOR
 
@@ -52,7 +52,7 @@ def candidates(kbs: dict, items: dict, answerer: str, config: AnswerConfig,
     for suite, suite_items_ in items.items():
         key = hashlib.sha256(json.dumps(
             [suite, answerer, accepting(config).to_dict(), options,
-             [i.id for i in suite_items_], str(kbs[suite].index.path)],
+             [i.id for i in suite_items_], str(kbs[suite].index.path), FEATURES],
             sort_keys=True).encode()).hexdigest()[:16]
         cached = rows_cache / f"{suite}-{answerer}-{key}.json"
         if cached.is_file():
