@@ -27,21 +27,16 @@ Writes bench/results/documents-<embedder>.json and prints Markdown tables.
 from __future__ import annotations
 
 import argparse
-import difflib
-import io
 import json
 import re
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pdfminer.high_level
-import pdfplumber
-import pypdf
+from documents_text import pdf_readers, text_fidelity
 
 from embeddings import DEFAULT_EMBEDDER, get_embedder
 from eval.formats import Article, PrintedPages, fold, news_page, print_html, print_pdf, write_docx
@@ -51,7 +46,6 @@ from eval.runner import run_eval
 from eval.tables import fmt
 from rag import KnowledgeBase, SourceDocument
 from rag.index import DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP
-from rag.ingest import load_paths
 from rag.ingest.chunking import chunk_document
 from rag.ingest.pdf import read_pdf
 
@@ -59,7 +53,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 HEADER = "科技资讯 内部参考"
 FORMATS = {"pdf-1col": ".pdf", "pdf-2col": ".pdf", "docx": ".docx", "html": ".html"}
-_CJK_SPACE = re.compile(r"[\u3400-\u9fff]\s+(?=[\u3400-\u9fff])")
 
 
 def build(folder: Path) -> dict[str, Path]:
@@ -80,76 +73,6 @@ def build(folder: Path) -> dict[str, Path]:
 def articles() -> dict[str, tuple[str, Article]]:
     return {p.stem: (p.read_text(encoding="utf-8"), Article.of_text(p.read_text(encoding="utf-8")))
             for p in sorted(SEEDS.glob("*.txt"))}
-
-
-# -- (a) text ---------------------------------------------------------------------------
-def agreement(source: str, extracted: str) -> dict[str, int]:
-    ref, got = fold(source), fold(extracted)
-    matcher = difflib.SequenceMatcher(None, ref, got, autojunk=False)
-    same = sum(block.size for block in matcher.get_matching_blocks())
-    return {"source_chars": len(ref), "extracted_chars": len(got), "matched": same,
-            "cjk_spaces": len(_CJK_SPACE.findall(extracted)) - len(_CJK_SPACE.findall(source))}
-
-
-def totals(rows: list[dict[str, int]]) -> dict[str, Any]:
-    total = {key: sum(r[key] for r in rows) for key in rows[0]}
-    total["recall"] = total["matched"] / total["source_chars"]
-    total["precision"] = total["matched"] / total["extracted_chars"]
-    total["worst_doc_recall"] = min(r["matched"] / r["source_chars"] for r in rows)
-    return total
-
-
-def text_fidelity(corpora: dict[str, Path], sources: dict[str, tuple[str, Article]]) -> dict:
-    out = {}
-    for name, folder in corpora.items():
-        if name == "txt":
-            continue
-        loaded = load_paths([folder])
-        rows = [agreement(sources[d.doc_id.split(".")[0]][0], d.text) for d in loaded.documents]
-        out[name] = {**totals(rows), "skipped": loaded.skipped}
-    return out
-
-
-def _pypdf(data: bytes) -> tuple[str, int]:
-    pages = pypdf.PdfReader(io.BytesIO(data)).pages
-    return "\n".join(p.extract_text() for p in pages), len(pages)
-
-
-def _pdfminer(data: bytes) -> tuple[str, int]:
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        pages = len(pdf.pages)
-    return pdfminer.high_level.extract_text(io.BytesIO(data)), pages
-
-
-def _pdfplumber(data: bytes) -> tuple[str, int]:
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        return "\n".join(p.extract_text() for p in pdf.pages), len(pdf.pages)
-
-
-def _wenda(data: bytes) -> tuple[str, int]:
-    extracted = read_pdf(data)
-    return extracted.text, extracted.sections[-1].page
-
-
-READERS: dict[str, Callable[[bytes], tuple[str, int]]] = {
-    "pypdf": _pypdf, "pdfminer.six extract_text": _pdfminer,
-    "pdfplumber extract_text": _pdfplumber, "wenda (pdfplumber glyphs + layout)": _wenda}
-
-
-def pdf_readers(corpora: dict[str, Path], sources: dict[str, tuple[str, Article]]) -> dict:
-    out: dict[str, dict] = {}
-    for layout in ("pdf-1col", "pdf-2col"):
-        files = sorted(corpora[layout].glob("*.pdf"))
-        for name, reader in READERS.items():
-            rows, pages, began = [], 0, time.perf_counter()
-            for path in files:
-                text, n = reader(path.read_bytes())
-                pages += n
-                rows.append(agreement(sources[path.stem][0], text))
-            seconds = time.perf_counter() - began
-            out.setdefault(name, {})[layout] = {**totals(rows), "pages": pages,
-                                                "pages_per_s": pages / seconds}
-    return out
 
 
 # -- (b) retrieval and (c) attribution --------------------------------------------------

@@ -21,6 +21,7 @@ Parts (``--part``, each writes ``bench/results/scale-<part>.json``):
 * ``quality``: hit@5 of the news gold questions over the 2,000-, 10,000- and 68,798-article
   slices (BM25; hybrid where real vectors exist).
 
+The vector parts live in ``scale_vectors.py``, what all parts share in ``scale_common.py``.
 Run heavy parts under the shared CPU lock: ``flock /tmp/wenda-cpu.lock .venv/bin/python
 bench/scale_bench.py --part archive``. Indexes go under ``$WENDA_HOME/bench``.
 """
@@ -34,7 +35,6 @@ import platform
 import random
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,74 +47,25 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from embeddings import get_embedder, wenda_home  # noqa: E402
-from eval.gold import load_gold  # noqa: E402
-from eval.news import NEWS_ARCHIVE, NEWS_GOLD, news_corpus  # noqa: E402
+from scale_common import (  # noqa: E402
+    ARCHIVE_INDEX,
+    BENCH_HOME,
+    hit_at_5,
+    percentiles,
+    questions,
+    rss,
+    run_measured,
+    search_latency,
+)
+from scale_vectors import part_dense, part_hybrid  # noqa: E402
+
+from eval.news import NEWS_ARCHIVE, news_corpus  # noqa: E402
 from rag.index import CorpusIndex  # noqa: E402
 from rag.index.docstore import Docstore  # noqa: E402
-from rag.index.vectors import DenseIndex, VectorFile, build_graph  # noqa: E402
 from rag.ingest import normalize  # noqa: E402
 from rag.knowledge_base import KnowledgeBase  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
-BENCH_HOME = wenda_home() / "bench"
-ARCHIVE_INDEX = BENCH_HOME / "scale-68k"
-REAL_PASSAGES = 200  # real vectors the synthetic ones are mixed from (embedding costs CPU)
-
-
-def percentiles(values: list[float]) -> dict[str, float]:
-    ms = sorted(v * 1000 for v in values)
-    q = statistics.quantiles(ms, n=100, method="inclusive")
-    return {"p50_ms": round(q[49], 2), "p95_ms": round(q[94], 2), "n": len(ms)}
-
-
-def questions() -> list:
-    items, _ = load_gold(NEWS_GOLD)
-    return items
-
-
-def tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants, from /proc."""
-    total, stack = 0, [pid]
-    while stack:
-        p = stack.pop()
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
-        except OSError:
-            continue
-        stack += [int(c) for c in children]
-    return total
-
-
-def run_measured(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int, int]:
-    """(seconds, peak tree RSS in bytes, exit code) of ``python -m cli ARGS``."""
-    started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "cli", *args], cwd=ROOT,
-                               env=env or os.environ.copy(), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, tree_rss(process.pid))
-        time.sleep(0.2)
-    if process.returncode:
-        sys.stderr.write(process.stderr.read().decode()[-3000:])
-    return time.perf_counter() - started, peak, process.returncode
-
-
-def search_latency(kb: KnowledgeBase, mode: str, repeat: int = 1) -> dict:
-    retriever = kb.retriever(mode=mode, k=5)
-    texts = [item.question for item in questions()]
-    retriever.search(texts[0])  # model load and first-touch page faults are not latency
-    times = []
-    for _ in range(repeat):
-        for text in texts:
-            started = time.perf_counter()
-            retriever.search(text)
-            times.append(time.perf_counter() - started)
-    return percentiles(times)
 
 
 # -- archive: docstore + BM25 of all 68,798 articles ----------------------------------------
@@ -136,10 +87,6 @@ def part_archive(args: argparse.Namespace) -> dict:
 
 
 # -- bm25: wenda's engine vs bm25s at the archive's size -------------------------------------
-def rss() -> int:
-    return tree_rss(os.getpid())
-
-
 def part_bm25(args: argparse.Namespace) -> dict:
     import bm25s
 
@@ -188,155 +135,6 @@ def part_bm25(args: argparse.Namespace) -> dict:
             b = set(np.argsort(-theirs.get_scores_from_ids(k))[:10])
             agree.append(len(a & b) / 10)
     result["top10_agreement"] = round(float(np.mean(agree)), 4)
-    return result
-
-
-# -- hybrid: the archive's BM25 + ~200k synthetic vectors, real query embedder -------------
-def synthetic_rows(real: np.ndarray, rows: int, seed: int = 0) -> np.ndarray:
-    """Rows near the real ones: a mix of two real vectors plus noise, normalised."""
-    rng = np.random.default_rng(seed)
-    out = np.empty((rows, real.shape[1]), dtype=np.float32)
-    for first in range(0, rows, 20_000):
-        n = min(20_000, rows - first)
-        a, b = real[rng.integers(len(real), size=n)], real[rng.integers(len(real), size=n)]
-        w = rng.uniform(0.5, 1.0, size=(n, 1)).astype(np.float32)
-        mix = w * a + (1 - w) * b + rng.normal(scale=0.02, size=(n, real.shape[1]))
-        out[first : first + n] = mix / np.linalg.norm(mix, axis=1, keepdims=True)
-    return out
-
-
-def real_vectors(model: str) -> tuple[np.ndarray, np.ndarray]:
-    """(passage vectors of windows of the gold articles, query vectors of the gold
-    questions), through the embedding cache."""
-    embedder = get_embedder(model)
-    items = questions()
-    docs = {d for item in items for d in item.docs}
-    texts = []
-    with (news_corpus(2000) / "news.jsonl").open(encoding="utf-8") as lines:
-        for line in lines:
-            record = json.loads(line)
-            if f"news.jsonl#{record['id']}" in docs:
-                text = record["text"]
-                texts += [text[i : i + 300] for i in range(0, len(text), 240)]
-    passages = np.asarray(embedder.embed_documents(texts[:REAL_PASSAGES]), dtype=np.float32)
-    queries = np.asarray([embedder.embed_query(item.question) for item in items], np.float32)
-    return passages, queries
-
-
-def part_hybrid(args: argparse.Namespace) -> dict:
-    passages, queries = real_vectors(args.model)
-    dimension = passages.shape[1]
-    target = BENCH_HOME / f"scale-68k-synthetic-{args.model}"
-    shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(ARCHIVE_INDEX, target, ignore=shutil.ignore_patterns("vectors.*"))
-    manifest = json.loads((target / "manifest.json").read_text())
-    manifest.update(embedder=args.model, dimension=dimension)
-    (target / "manifest.json").write_text(json.dumps(manifest))
-    store = Docstore(target / "docstore.sqlite")
-    rows = store.pending()
-    file = VectorFile(target / "vectors.f32", dimension)
-    file.append(synthetic_rows(passages, len(rows)), 0)
-    store.attach_vectors(rows, 0)
-    store.close()
-    matrix = file.rows(len(rows))
-    started = time.perf_counter()
-    build_graph(matrix, target / "vectors.hnsw")
-    built = time.perf_counter() - started
-    kb = KnowledgeBase.open(target)
-    graph = kb.index.vectors
-    exact = DenseIndex(matrix, graph.position_of_row)
-    recall = [len(set(exact.search(q, 10)[1]) & set(graph.search(q, 10)[1])) / 10
-              for q in queries]
-    return {"model": args.model, "chunks": len(kb.index.chunks), "vectors": len(graph),
-            "dimension": dimension, "real_passages": len(passages),
-            "graph_build_seconds": round(built, 1),
-            "dense_index_exact": _index_latency(exact, queries),
-            "dense_index_exact_by_rows": {  # where an exact scan stops being cheap
-                str(n): _index_latency(DenseIndex(matrix[:n], np.arange(n)), queries)
-                for n in (10_000, 50_000, 100_000) if n < len(matrix)},
-            "dense_index_hnsw": _index_latency(graph, queries),
-            "hnsw_recall_at_10": round(float(np.mean(recall)), 4),
-            "query_embedding": _query_latency(kb),
-            "hybrid_search": search_latency(kb, "hybrid"),
-            "dense_search": search_latency(kb, "dense")}
-
-
-def _index_latency(index: DenseIndex, queries: np.ndarray) -> dict:
-    index.search(queries[0], 50)
-    times = []
-    for q in queries:
-        started = time.perf_counter()
-        index.search(q, 50)
-        times.append(time.perf_counter() - started)
-    return percentiles(times)
-
-
-def _query_latency(kb: KnowledgeBase) -> dict:
-    times = []
-    for item in questions():
-        started = time.perf_counter()
-        kb.embedder.embed_query(item.question)
-        times.append(time.perf_counter() - started)
-    return percentiles(times)
-
-
-# -- dense: pipeline vs bare embedder on the 2,000-article slice ------------------------------
-def part_dense(args: argparse.Namespace) -> dict:
-    corpus = news_corpus(args.articles)
-    index = BENCH_HOME / f"news-{args.articles}-{args.model}"
-    home = Path(tempfile.mkdtemp(dir=BENCH_HOME))  # a cold embedding cache
-    os.environ["WENDA_HOME"] = str(home)
-    shutil.rmtree(index, ignore_errors=True)
-    _, lexical = KnowledgeBase.build(corpus, index, model=args.model, dense=False, progress=False)
-    kb = KnowledgeBase.open(index)
-    started = time.perf_counter()
-    report = kb.add([corpus], progress=True)
-    pipeline = report.embedded / (time.perf_counter() - started)
-    texts = [c.norm for c in kb.index.chunks[: args.bare]]
-    inner = get_embedder(args.model, cache=False)
-    inner.embed_documents(texts[:8])
-    started = time.perf_counter()
-    for first in range(0, len(texts), 256):  # the pipeline's batches, sorted by length
-        inner.embed_documents(sorted(texts[first : first + 256], key=len))
-    bare = len(texts) / (time.perf_counter() - started)
-    by_size = _chars_per_second_by_window(inner, "".join(texts))
-    shutil.rmtree(home)
-    return {"model": args.model, "articles": args.articles, "chunks": report.chunks,
-            "lexical_seconds": round(lexical.seconds, 1), "embedded": report.embedded,
-            "pipeline_chunks_per_s": round(pipeline, 3), "bare_chunks_per_s": round(bare, 3),
-            "bare_sample": len(texts), "pipeline_over_bare": round(pipeline / bare, 3),
-            "bare_chars_per_s_by_chunk_size": by_size,
-            "hybrid_search": search_latency(kb, "hybrid"),
-            "bm25_search": search_latency(kb, "bm25"),
-            "hit@5": {"bm25": hit_at_5(kb, "bm25"), "hybrid": hit_at_5(kb, "hybrid"),
-                      "hybrid_leads_only": _leads_only_hit_at_5(index)}}
-
-
-def _chars_per_second_by_window(embedder, text: str, chars: int = 12_000) -> dict:  # noqa: ANN001
-    """Whether larger chunks embed an archive sooner: bare characters per second when the
-    same text is cut into windows of 150, 300 or 600 characters."""
-    out = {}
-    for size in (150, 300, 600):
-        windows = [text[i : i + size] for i in range(0, chars, size)]
-        started = time.perf_counter()
-        embedder.embed_documents(windows)
-        out[str(size)] = round(chars / (time.perf_counter() - started))
-    return out
-
-
-def _leads_only_hit_at_5(index: Path) -> dict:
-    """Hybrid hit@5 when only each article's first chunk has its vector: where a dense
-    phase stands after its leads-first third."""
-    copy = index.with_name(index.name + "-leads")
-    shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(index, copy)
-    store = Docstore(copy / "docstore.sqlite")
-    with store._db:
-        store._db.execute("UPDATE chunks SET vec = NULL WHERE chunk_id NOT LIKE '%#0'")
-    store.close()
-    kb = KnowledgeBase.open(copy)
-    result = hit_at_5(kb, "hybrid") | {"vectors": len(kb.index.vectors)}
-    shutil.rmtree(copy)
     return result
 
 
@@ -391,26 +189,6 @@ def _vector_of(index: CorpusIndex, position: int) -> np.ndarray:
 
 
 # -- quality: hit@5 of the news gold set over three slices ------------------------------------
-def hit_at_5(kb: KnowledgeBase, mode: str) -> dict:
-    """hit@5 over the answerable questions whose articles are all in the index."""
-    retriever = kb.retriever(mode=mode, k=5)
-    answerable = [item for item in questions() if item.docs
-                  and all(_has(kb, doc) for doc in item.docs)]
-    hits = 0
-    for item in answerable:
-        found = {hit.chunk.doc_id for hit in retriever.search(item.question)}
-        hits += any(doc in found for doc in item.docs)
-    return {"hit@5": round(hits / len(answerable), 4), "questions": len(answerable)}
-
-
-def _has(kb: KnowledgeBase, doc_id: str) -> bool:
-    try:
-        kb.index.document(doc_id)
-    except KeyError:
-        return False
-    return True
-
-
 def part_quality(args: argparse.Namespace) -> dict:
     out = {}
     for n in (2000, 10000):
