@@ -82,6 +82,23 @@ def locate(sections: Sequence[Section], start: int, end: int) -> Location:
 
 
 @dataclass(frozen=True)
+class Byline:
+    """A line that says who reported, edited or published the document ("本报记者 王明",
+    "责任编辑:张三"): ``text[start:end]``, and the roles it names."""
+
+    start: int
+    end: int
+    roles: tuple[str, ...]  # "reporter", "editor", "source"
+
+    def to_list(self) -> list:
+        return [self.start, self.end, list(self.roles)]
+
+    @classmethod
+    def of_list(cls, row: Sequence) -> Byline:
+        return cls(row[0], row[1], tuple(row[2]))
+
+
+@dataclass(frozen=True)
 class SourceDocument:
     """One article as read from disk (a file, or one record of a .jsonl file)."""
 
@@ -92,6 +109,7 @@ class SourceDocument:
     date: str | None = None
     author: str | None = None
     sections: tuple[Section, ...] = ()  # sorted, not overlapping; empty for plain text
+    bylines: tuple[Byline, ...] = ()  # in text order; found when the document is loaded
 
     def locate(self, start: int, end: int) -> Location:
         return locate(self.sections, start, end)
@@ -136,6 +154,21 @@ class SourceSpan:
 
 
 @dataclass(frozen=True)
+class SentenceSpan:
+    """A sentence of a chunk, as the chunker cut it: ``chunk.text[text_start:text_end]`` is
+    the sentence people read (cleaned), ``document.text[start:end]`` the sentence as written.
+    Answering quotes and cites these spans instead of cutting the chunk again."""
+
+    text_start: int
+    text_end: int
+    start: int
+    end: int
+
+    def to_list(self) -> list[int]:
+        return [self.text_start, self.text_end, self.start, self.end]
+
+
+@dataclass(frozen=True)
 class Chunk(SourceSpan):
     """A retrievable passage of a document."""
 
@@ -144,6 +177,7 @@ class Chunk(SourceSpan):
     text: str  # cleaned text, original script (what people read)
     norm: str  # normalized text (Simplified, half-width): what is embedded and matched
     location: Location = Location()
+    sentences: tuple[SentenceSpan, ...] = ()
 
     def to_dict(self) -> dict:
         return asdict(self)

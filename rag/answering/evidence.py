@@ -1,21 +1,21 @@
-"""Passages as answerers see them: retrieved chunks cut into sentences with exact spans.
+"""Passages as answerers see them: retrieved chunks as sentences with exact spans.
 
-A chunk's text is the *cleaned* view of ``original[chunk.start:chunk.end]`` (cleaning only
-deletes characters), so every sentence of it is a subsequence of the original slice. We
-locate each sentence by matching it back into the original, taking the tightest window,
-so a quote is always ``original[start:end]`` and never swallows debris around it.
+The chunker cut each chunk into sentences and stored their spans (``SentenceSpan``): the
+cleaned text people read, and where it is in the original, so a quote is always
+``original[start:end]`` and never swallows debris around it. The loader found the
+document's byline lines (``SourceDocument.bylines``), which a question about who wrote it
+is given.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
 
 from rag.answering.terms import QueryTerms
-from rag.documents import Location, SourceDocument
-from rag.ingest.chunking import split_sentences
+from rag.documents import Location, SentenceSpan, SourceDocument
 from rag.ingest.normalize import normalize
 
 
@@ -126,32 +126,12 @@ def excerpts(picks: dict[Passage, set[int]]) -> list[Excerpt]:
     return [Excerpt(n, p, sorted(picks[p])) for n, p in enumerate(ordered, start=1)]
 
 
-def locate(text: str, original: str, lo: int, hi: int) -> tuple[int, int] | None:
-    """Tightest window of ``original[lo:hi]`` holding ``text`` as a subsequence: the earliest
-    possible end, then the latest start for that end."""
-    j = lo
-    for char in text:
-        j = original.find(char, j, hi)
-        if j < 0:
-            return None
-        j += 1
-    end = j
-    for char in reversed(text):
-        j = original.rfind(char, lo, j)
-    return j, end
-
-
-def sentences_of(chunk_text: str, original: str, start: int, end: int) -> list[Sentence]:
-    """The sentences of a chunk, each with its span in the original text."""
-    out, cursor = [], start
-    for s, e in split_sentences(chunk_text):
-        text = chunk_text[s:e]
-        span = locate(text, original, cursor, end)
-        if span is None:  # the chunk does not come from this text: index and corpus disagree
-            raise ValueError(f"sentence {text[:20]!r}… not found in its document; rebuild the "
-                             "index with `wenda ingest --rebuild`")
-        out.append(Sentence(text, normalize(text), *span))
-        cursor = span[1]
+def sentences_of(chunk_text: str, spans: Iterable[SentenceSpan]) -> list[Sentence]:
+    """The sentences of a chunk, from the spans the chunker stored."""
+    out = []
+    for span in spans:
+        text = chunk_text[span.text_start : span.text_end]
+        out.append(Sentence(text, normalize(text), span.start, span.end))
     return out
 
 
@@ -159,13 +139,9 @@ def to_passage(n: int, doc: Document, document: SourceDocument, terms: QueryTerm
     """A retrieved LangChain document (``HybridRetriever`` metadata) of ``document`` as a
     ``Passage``."""
     meta = doc.metadata
-    sentences = sentences_of(doc.page_content, document.text, meta["start"], meta["end"])
+    sentences = sentences_of(doc.page_content, (SentenceSpan(*s) for s in meta["sentences"]))
     return Passage(n, meta["doc_id"], meta["source"], meta.get("title") or "", meta["score"],
                    document, sentences, [terms.relevance(s.norm) for s in sentences])
-
-
-_LINE = re.compile(r"[^\n]+")
-MAX_BYLINE = 120  # characters: a byline is a short line
 
 
 def byline_passage(terms: QueryTerms, passages: list[Passage]) -> Passage | None:
@@ -181,14 +157,11 @@ def byline_passage(terms: QueryTerms, passages: list[Passage]) -> Passage | None
         if p.doc_id in seen:
             continue
         seen.add(p.doc_id)
-        for m in _LINE.finditer(p.original):
-            text = m[0].strip()
-            if len(text) > MAX_BYLINE:
-                continue
+        for byline in p.document.bylines:
+            text = p.original[byline.start : byline.end]
             norm = normalize(text)
             if terms.is_byline(norm):
-                start = m.start() + m[0].index(text)
-                line = Sentence(text, norm, start, start + len(text))
+                line = Sentence(text, norm, byline.start, byline.end)
                 return Passage(0, p.doc_id, p.source, p.title, p.score, p.document,
                                [line], [terms.relevance(line.norm)], meaning=[1.0])
     return None

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from rag.index.bm25 import BM25, tokenize
+from rag.ingest.bylines import ROLES
 from rag.ingest.normalize import normalize
 
 # Question words, function words and words about the text itself: they do not appear in
@@ -77,16 +78,13 @@ def _amount(unit: str | None) -> re.Pattern[str]:
 
 
 # Who wrote, edited or published an article is told by a byline, a line of its own that
-# shares no words with a question about it: "本报记者 王明", "◎李四", "责任编辑:张三",
-# "本文作者:某某,来源:某某". A question asking for one of these roles → the line that answers.
-_NAME = r"[\u4e00-\u9fff]{2,4}"
+# shares no words with a question about it (``rag.ingest.bylines``). A question asking for
+# one of these roles → the role whose line answers it.
 _BYLINES = (
-    (re.compile(r"编辑[^,?]{0,4}(?:是谁|是哪)|\beditor\b"), re.compile(r"(?:责任)?编辑\s*:.+")),
+    (re.compile(r"编辑[^,?]{0,4}(?:是谁|是哪)|\beditor\b"), ROLES["editor"]),
     (re.compile(r"(?:记者|作者|署名)[^,?]{0,6}(?:是谁|是哪)|\b(?:author|reporter|byline)\b"
-                r"|who wrote"),
-     re.compile(rf"◎\s*{_NAME}|\S{{0,8}}记者\s*{_NAME}\.?|(?:本文)?作者\s*:.+")),
-    (re.compile(r"来源[^,?]{0,4}(?:是|为)|哪家媒体|\b(?:outlet|publication)\b"),
-     re.compile(r"(?:来源|(?:本文)?作者\s*:.*来源)\s*:.+")),
+                r"|who wrote"), ROLES["reporter"]),
+    (re.compile(r"来源[^,?]{0,4}(?:是|为)|哪家媒体|\b(?:outlet|publication)\b"), ROLES["source"]),
 )
 
 

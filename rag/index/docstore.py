@@ -18,15 +18,15 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.documents import Chunk, Location, Section, SourceDocument
+from rag.documents import Byline, Chunk, Location, Section, SentenceSpan, SourceDocument
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS documents (doc_id TEXT PRIMARY KEY, source TEXT, text TEXT,
-    title TEXT, date TEXT, author TEXT, sections TEXT, origin TEXT, sha TEXT);
+    title TEXT, date TEXT, author TEXT, sections TEXT, origin TEXT, sha TEXT, bylines TEXT);
 CREATE TABLE IF NOT EXISTS chunks (row INTEGER PRIMARY KEY AUTOINCREMENT, chunk_id TEXT,
     doc_id TEXT, start INTEGER, end INTEGER, text TEXT, norm TEXT, tokens TEXT, vec INTEGER,
-    location TEXT, retired INTEGER NOT NULL DEFAULT 0);
+    location TEXT, retired INTEGER NOT NULL DEFAULT 0, sentences TEXT);
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (doc_id);
 """
 
@@ -93,15 +93,16 @@ class Docstore:
         with self._lock:
             found = self._db.execute(
                 "SELECT c.chunk_id, c.doc_id, IFNULL(d.source, ''), IFNULL(d.title, ''), d.date,"
-                " c.start, c.end, c.text, c.norm, c.location FROM chunks c LEFT JOIN documents d"
-                " USING (doc_id) WHERE c.row = ?",
+                " c.start, c.end, c.text, c.norm, c.location, c.sentences FROM chunks c"
+                " LEFT JOIN documents d USING (doc_id) WHERE c.row = ?",
                 (int(row),)).fetchone()
         if found is None:
             return None
-        chunk_id, doc_id, source, title, date, start, end, text, norm, location = found
+        chunk_id, doc_id, source, title, date, start, end, text, norm, location, sentences = found
         return Chunk(doc_id=doc_id, source=source, title=title, start=start, end=end,
                      chunk_id=chunk_id, date=date, text=text, norm=norm,
-                     location=Location(*json.loads(location)) if location else Location())
+                     location=Location(*json.loads(location)) if location else Location(),
+                     sentences=tuple(SentenceSpan(*s) for s in json.loads(sentences)))
 
     def layout(self) -> tuple[np.ndarray, np.ndarray]:
         """(chunk rows in order, their vector rows or -1): the live index, row by row."""
@@ -145,14 +146,15 @@ class Docstore:
             for doc, origin, sha, chunks, tokens in documents:
                 self._retire(doc.doc_id)
                 self._db.execute(
-                    "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (doc.doc_id, doc.source, doc.text, doc.title, doc.date, doc.author,
-                     sections_json(doc), origin, sha))
+                     sections_json(doc), origin, sha, _bylines_json(doc)))
                 self._db.executemany(
                     "INSERT INTO chunks (chunk_id, doc_id, start, end, text, norm, tokens,"
-                    " location) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    " location, sentences) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [(c.chunk_id, c.doc_id, c.start, c.end, c.text, c.norm, t,
-                      _location_json(c.location)) for c, t in zip(chunks, tokens)])
+                      _location_json(c.location), json.dumps([s.to_list() for s in c.sentences]))
+                     for c, t in zip(chunks, tokens)])
             self._set_meta("generation", self.generation + 1)
 
     def remove(self, doc_ids: list[str]) -> None:
@@ -184,17 +186,22 @@ class Docstore:
             self._set_meta("vectors", first + len(rows))
 
 
-_DOCUMENT = "doc_id, source, text, title, date, author, sections"
+_DOCUMENT = "doc_id, source, text, title, date, author, sections, bylines"
 
 
 def _document(row: tuple) -> SourceDocument:
     """A documents row (``_DOCUMENT``'s columns) as a SourceDocument."""
     sections = tuple(Section.of_list(s) for s in json.loads(row[6] or "[]"))
-    return SourceDocument(*row[:6], sections=sections)
+    bylines = tuple(Byline.of_list(b) for b in json.loads(row[7] or "[]"))
+    return SourceDocument(*row[:6], sections=sections, bylines=bylines)
 
 
 def sections_json(doc: SourceDocument) -> str:
     return json.dumps([s.to_list() for s in doc.sections], ensure_ascii=False)
+
+
+def _bylines_json(doc: SourceDocument) -> str:
+    return json.dumps([b.to_list() for b in doc.bylines])
 
 
 def _location_json(location: Location) -> str | None:

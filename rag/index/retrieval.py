@@ -46,7 +46,10 @@ class Hit:
         }
 
     def to_document(self) -> Document:
+        """The hit as LangChain's Document; its metadata also holds the chunk's sentence
+        spans (``SentenceSpan.to_list``), which answering quotes."""
         meta = self.to_dict()
+        meta["sentences"] = [s.to_list() for s in self.chunk.sentences]
         return Document(page_content=meta.pop("text"), metadata=meta, id=self.chunk.chunk_id)
 
 

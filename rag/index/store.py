@@ -51,7 +51,7 @@ from rag.ingest.normalize import NORMALIZER_VERSION
 
 # 3: documents carry author and located sections, chunks their location; vectors are
 # appended in committed batches (docstore + vectors.f32), BM25 saved as arrays.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 DEFAULT_CHUNK_SIZE = DEFAULT_INDEX.chunk_size
 DEFAULT_OVERLAP = DEFAULT_INDEX.overlap
 

@@ -1,4 +1,4 @@
-"""Ingestion: files → ``SourceDocument`` (load) → debris removed with an offset map (clean)
+"""Ingestion: files → ``SourceDocument`` with its byline lines (load) → debris removed with an offset map (clean)
 → one script for matching (normalize) → sentence-aware chunks with exact spans (chunk)."""
 
 from rag.ingest.chunking import split_sentences
@@ -8,10 +8,10 @@ from rag.ingest.loading import (
     LoadResult,
     count_documents,
     iter_documents,
-    json_object,
     load_paths,
 )
 from rag.ingest.normalize import Script, detect_script, normalize, to_simplified, to_traditional
+from rag.ingest.records import json_object
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rag.documents import Chunk, SourceDocument
+from rag.documents import Chunk, CleanText, SentenceSpan, SourceDocument
 from rag.ingest.cleaning import clean
 from rag.ingest.normalize import normalize
 
@@ -188,7 +188,8 @@ def chunk_spans(text: str, size: int, overlap: int) -> list[Span]:
 
 
 def chunk_document(doc: SourceDocument, size: int = 300, overlap: int = 60) -> list[Chunk]:
-    """Clean, normalize and chunk one document; chunk offsets point into ``doc.text``."""
+    """Clean, normalize and chunk one document; chunk offsets point into ``doc.text``, and
+    each chunk keeps its sentences' spans (what answering quotes)."""
     cleaned = clean(doc.text)
     norm = normalize(cleaned.text)
     chunks = []
@@ -206,6 +207,14 @@ def chunk_document(doc: SourceDocument, size: int = 300, overlap: int = 60) -> l
                 text=cleaned.text[start:end],
                 norm=norm[start:end],
                 location=doc.locate(orig_start, orig_end),
+                sentences=_sentence_spans(cleaned, start, end),
             )
         )
     return chunks
+
+
+def _sentence_spans(cleaned: CleanText, start: int, end: int) -> tuple[SentenceSpan, ...]:
+    """The sentences of the chunk ``cleaned.text[start:end]``, cut as a passage is read
+    (``split_sentences`` of the chunk's own text), each also located in the original."""
+    return tuple(SentenceSpan(s, e, *cleaned.to_original(start + s, start + e))
+                 for s, e in split_sentences(cleaned.text[start:end]))

@@ -42,11 +42,6 @@ BROKEN_TAG = re.compile(rf"\??/(?:{_TAG_NAMES})>")
 # comma after them), or one glued to a Latin word; the first "?" is kept as the sentence end.
 MOJIBAKE = re.compile(r"(?<=\?)!(?:[^\x00-\x7f\s]{1,12}\?[,，]?|[^\x00-\x7f\s](?=[A-Za-z]))?")
 
-# A byline: who wrote the article, on a short line of its own ("本報記者 王明", "◎李四",
-# "文/王明", "作者：李四"). It is metadata, never a title.
-BYLINE = re.compile(r"^(?:◎\s*\S{2,4}|\S{0,8}(?:记者|記者)\s*[\u4e00-\u9fff]{2,4}(?:\s+\S{2,4})*"
-                    r"|(?:文|作者|撰文|撰稿)\s*[/:：／]\s*\S{2,12})$")
-
 # Pinyin with tone marks in brackets glued to the character it reads, e.g. "著(zhù)",
 # "會(huì )" (also after a mojibake letter: "l(fā)"). A tone mark is required so that English
 # or abbreviations in brackets ("(Tim Brooks)", "(LLM)") and glosses ("(樣片)") stay.
@@ -96,11 +91,6 @@ MIN_DUPLICATE_CHARS = 20
 MIN_SPAM_KEYWORDS = 4
 MIN_SPAM_CHARS = 20
 MAX_KEYWORD_CHARS = 16
-
-
-def is_byline(line: str) -> bool:
-    """Whether ``line`` (stripped) is a byline rather than text or a title."""
-    return bool(BYLINE.match(line.strip()))
 
 
 def clean(text: str) -> CleanText:

@@ -1,5 +1,6 @@
 """Read files and folders into SourceDocuments: .txt, .md, .html/.htm, .jsonl, .jsonl.gz,
-.pdf, .docx.
+.pdf, .docx. This module walks the paths and hands each file to its format's reader
+(``decoding``, ``records``, ``html``, ``pdf``, ``docx``, ``layout`` for Markdown).
 
 One bad file never stops a load: it is skipped with a one-line reason that says what to do,
 and the reasons are returned next to the documents so that a CLI or UI can show them.
@@ -10,23 +11,20 @@ news archive of any size is read in constant memory; ``iter_documents`` yields a
 
 from __future__ import annotations
 
-import codecs
-import gzip
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from html.parser import HTMLParser
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
 from rag.documents import Section, SourceDocument
-from rag.ingest.cleaning import clean, is_byline
+from rag.ingest.bylines import find_bylines, is_byline
+from rag.ingest.cleaning import clean
+from rag.ingest.decoding import decode
 from rag.ingest.docx import read_docx
 from rag.ingest.html import read_html
 from rag.ingest.layout import Extracted, SkipFile, markdown_sections
 from rag.ingest.pdf import read_pdf
+from rag.ingest.records import jsonl_documents, open_records, streamed_records
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz", ".pdf", ".docx")
 _BINARY_READERS = {".pdf": read_pdf, ".docx": read_docx}
@@ -45,19 +43,6 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_TITLE_CHARS = 80
 # The "#" marks of a markdown heading, opening and optional closing ("## 標題 ##", not "C#").
 _MARKDOWN_HEADING = re.compile(r"^#+\s*|\s+#+$")
-# Whitespace that HTML collapses; &nbsp; (U+00A0) is not part of it.
-_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
-
-# Legacy encodings of Chinese text that charset_normalizer chooses among when a file is not
-# UTF-8; restricting it keeps short texts from being read as Korean or Cyrillic.
-LEGACY_ENCODINGS = ["gb18030", "big5", "cp950"]
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same two bytes
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
 
 
 @dataclass
@@ -112,7 +97,7 @@ def count_documents(paths: Iterable[str | Path]) -> int:
         if _suffix(path) not in (".jsonl", ".jsonl.gz"):
             total += 1
             continue
-        with _open_binary(path) as stream:
+        with open_records(path) as stream:
             total += sum(block.count(b"\n") for block in iter(lambda: stream.read(1 << 20), b""))
     return total
 
@@ -120,10 +105,6 @@ def count_documents(paths: Iterable[str | Path]) -> int:
 def _suffix(path: Path) -> str:
     name = path.name.lower()
     return ".jsonl.gz" if name.endswith(".jsonl.gz") else path.suffix.lower()
-
-
-def _open_binary(path: Path):  # noqa: ANN202 - a binary file object, plain or gzip
-    return gzip.open(path, "rb") if _suffix(path) == ".jsonl.gz" else path.open("rb")
 
 
 def _files(roots: list[Path]) -> Iterator[tuple[Path, str]]:
@@ -152,16 +133,16 @@ def _load_file(
             + ", ".join(SUFFIXES)
         )
     if suffix == ".jsonl.gz" or (suffix == ".jsonl" and _size_of(path) > max_bytes):
-        return _streamed_records(path, doc_id, skipped)
+        return streamed_records(path, doc_id, skipped)
     data = _read(path, max_bytes)
     if suffix in _BINARY_READERS:
         extracted = _extract(_BINARY_READERS[suffix], data, suffix)
     else:
         text = decode(data)
         if suffix == ".jsonl":
-            return _jsonl_documents(path, doc_id, text, skipped)
+            return jsonl_documents(path, doc_id, text, skipped)
         if suffix in (".html", ".htm"):
-            extracted = read_html(text) or _whole_page(text)
+            extracted = read_html(text)
         elif suffix == ".md":
             extracted = Extracted(text, markdown_sections(text))
         else:
@@ -171,7 +152,8 @@ def _load_file(
     title = extracted.title or _first_line_title(extracted.text)
     return [SourceDocument(doc_id=doc_id, source=path.name, text=extracted.text, title=title,
                            date=extracted.date, author=extracted.author,
-                           sections=tuple(_below_title(s, title) for s in extracted.sections))]
+                           sections=tuple(_below_title(s, title) for s in extracted.sections),
+                           bylines=find_bylines(extracted.text))]
 
 
 def _below_title(section: Section, title: str) -> Section:
@@ -180,11 +162,6 @@ def _below_title(section: Section, title: str) -> Section:
     if section.headings[:1] == (title,):
         return replace(section, headings=section.headings[1:])
     return section
-
-
-def _whole_page(html: str) -> Extracted:
-    text, title = html_to_text(html)
-    return Extracted(text, title=title)
 
 
 def _extract(reader: Callable[[bytes], Extracted], data: bytes, suffix: str) -> Extracted:
@@ -204,26 +181,6 @@ def _size_of(path: Path) -> int:
         return path.stat().st_size
     except OSError as err:
         raise SkipFile(f"cannot read the file ({err.strerror}); check its permissions") from err
-
-
-def _streamed_records(path: Path, file_id: str, skipped: list[tuple[str, str]]
-                      ) -> Iterator[SourceDocument]:
-    """The records of a large or gzipped JSON Lines file, read a line at a time (UTF-8, as
-    JSON is); a bad line is skipped with its number."""
-    try:
-        with _open_binary(path) as stream:
-            for number, raw in enumerate(stream, start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-                    yield _record(path, file_id, line)
-                except UnicodeDecodeError:
-                    skipped.append((str(path), f"line {number}: not UTF-8; re-save as UTF-8"))
-                except ValueError as why:
-                    skipped.append((str(path), f"line {number}: {why}; fix or remove the line"))
-    except (OSError, EOFError) as err:  # gzip.BadGzipFile is an OSError
-        raise SkipFile(f"cannot read the archive ({err}); check the file") from err
 
 
 def _read(path: Path, max_bytes: int) -> bytes:
@@ -246,27 +203,6 @@ def _size(n: int) -> str:
     return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n} bytes"
 
 
-def decode(data: bytes) -> str:
-    """Decode text of unknown encoding: Unicode with a BOM (stripped), strict UTF-8, then the
-    likeliest legacy Chinese encoding (GB18030/GBK, Big5). Raises SkipFile for binary data."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError as err:
-                raise SkipFile(f"not valid {encoding} despite its BOM; re-save as UTF-8") from err
-    if b"\x00" in data:
-        raise SkipFile("binary file (contains NUL bytes); convert it to text first")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(data, cp_isolation=LEGACY_ENCODINGS).best()
-    if best is None:
-        raise SkipFile("unknown text encoding (not UTF-8, GBK or Big5); re-save it as UTF-8")
-    return str(best)
-
-
 def _first_line_title(text: str) -> str:
     """The first non-empty line of the cleaned text that is not a byline, without
     markdown '#', if short enough."""
@@ -275,105 +211,3 @@ def _first_line_title(text: str) -> str:
         if line and not is_byline(line):
             return line if len(line) <= MAX_TITLE_CHARS else ""
     return ""
-
-
-def _jsonl_documents(
-    path: Path, file_id: str, text: str, skipped: list[tuple[str, str]]
-) -> list[SourceDocument]:
-    """One document per record; a malformed record is skipped with its line number."""
-    documents = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            documents.append(_record(path, file_id, line))
-        except ValueError as why:
-            skipped.append((str(path), f"line {number}: {why}; fix or remove the line"))
-    if not documents and not skipped:
-        raise SkipFile("no records in the file; nothing to index")
-    return documents
-
-
-def json_object(line: str) -> dict:
-    """One JSON Lines line as an object; ValueError with a reason a person can act on."""
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as err:
-        raise ValueError(f"not valid JSON ({err.msg}, column {err.colno})") from None
-    if not isinstance(record, dict):
-        raise ValueError("not a JSON object")
-    return record
-
-
-def _record(path: Path, file_id: str, line: str) -> SourceDocument:
-    record = json_object(line)
-    text, rec_id = record.get("text"), record.get("id")
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError('no "text" string')
-    if not isinstance(rec_id, (str, int)) or isinstance(rec_id, bool) or str(rec_id) == "":
-        raise ValueError('no "id" string or number')
-    title, date = record.get("title"), record.get("date")
-    return SourceDocument(
-        doc_id=f"{file_id}#{rec_id}",
-        source=path.name,
-        text=text,
-        title=title.strip() if isinstance(title, str) else "",
-        date=str(date) if date not in (None, "") else None,
-    )
-
-
-class _HTMLText(HTMLParser):
-    """Collect the visible text of a page: block tags become line breaks, script/style and
-    the like are dropped, entities are unescaped (convert_charrefs)."""
-
-    BLOCK = frozenset(
-        {"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt"}
-        | {"figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6"}
-        | {"header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table"}
-        | {"td", "th", "tr", "ul"}
-    )
-    HIDDEN = frozenset({"script", "style", "noscript", "template"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.title: list[str] = []
-        self.h1: list[str] = []
-        self._hidden = 0
-        self._in: str | None = None  # "title" or "h1" while collecting one
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "title" or (tag == "h1" and not self.h1):
-            self._in = tag
-        if tag in self.HIDDEN:
-            self._hidden += 1
-        elif tag in self.BLOCK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == self._in:
-            self._in = None
-        if tag in self.HIDDEN:
-            self._hidden = max(0, self._hidden - 1)
-        elif tag in self.BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._in == "title":  # metadata, not part of the page text
-            self.title.append(data)
-            return
-        if self._in == "h1":
-            self.h1.append(data)
-        if not self._hidden:
-            self.parts.append(_HTML_SPACE.sub(" ", data))
-
-
-def html_to_text(html: str) -> tuple[str, str]:
-    """Visible text of an HTML page (one block per line) and its title (<title>, else <h1>):
-    how a page without a recognisable article is read."""
-    parser = _HTMLText()
-    parser.feed(html)
-    parser.close()
-    lines = (line.strip(" ") for line in "".join(parser.parts).split("\n"))
-    title = _HTML_SPACE.sub(" ", "".join(parser.title or parser.h1)).strip()
-    return "\n".join(line for line in lines if line), title

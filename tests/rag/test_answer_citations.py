@@ -6,7 +6,7 @@ from __future__ import annotations
 from rag.answering.citations import CrossLingual, ground, numbers
 from rag.answering.evidence import Excerpt, Passage, sentences_of
 from rag.documents import SourceDocument
-from rag.ingest.cleaning import clean
+from rag.ingest.chunking import chunk_document
 
 ORIGINAL = (
     "<p>Sora指數在收盤時上漲。</p>\n截至收盤,Sora指數漲幅為3.01%。工業富聯收盤時下跌1.81%,"
@@ -15,9 +15,9 @@ ORIGINAL = (
 
 
 def passage(n: int = 1, original: str = ORIGINAL) -> Passage:
-    cleaned = clean(original).text
-    sentences = sentences_of(cleaned, original, 0, len(original))
     document = SourceDocument("doc.txt", "doc.txt", original, "标题")
+    [chunk] = chunk_document(document)
+    sentences = sentences_of(chunk.text, chunk.sentences)
     return Passage(n, "doc.txt", "doc.txt", "标题", 1.0, document, sentences,
                    [0.0] * len(sentences))
 

@@ -215,14 +215,3 @@ def test_mojibake_of_a_closing_quote_is_removed_and_ends_the_sentence() -> None:
         assert len(split_sentences(text)) == 2
     # the mangled character glued to a Latin word goes; its lost letter cannot come back
     assert clean("極端?!癝ora 讓人").text == "極端?ora 讓人"
-
-
-def test_a_byline_is_never_a_title(tmp_path: Path) -> None:
-    from rag.ingest.cleaning import is_byline
-    from rag.ingest.loading import load_paths
-
-    assert all(map(is_byline, ["本報記者 樊三彩", "◎陳寧", "文/王明", "作者：李四"]))
-    assert not any(map(is_byline, ["记者会今天召开", "今天的新闻很好看，记者王明说"]))
-    (tmp_path / "a.txt").write_text("◎王明\n短標題\n正文第一句。", encoding="utf-8")
-    [doc] = load_paths([tmp_path]).documents
-    assert doc.title == "短標題"

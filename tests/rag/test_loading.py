@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.ingest.loading import LoadResult, count_documents, html_to_text, iter_documents, load_paths
+from rag.ingest.html import html_to_text
+from rag.ingest.loading import LoadResult, count_documents, iter_documents, load_paths
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
