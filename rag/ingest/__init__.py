@@ -1,5 +1,6 @@
-"""Ingestion: files → ``SourceDocument`` with its byline lines (load) → debris removed with an offset map (clean)
-→ one script for matching (normalize) → sentence-aware chunks with exact spans (chunk)."""
+"""Ingestion: files → ``SourceDocument`` with its byline lines (load) → debris removed with
+an offset map (clean) → one script for matching (normalize) → sentence-aware chunks with
+exact spans, their sentences' included (chunk)."""
 
 from rag.ingest.chunking import split_sentences
 from rag.ingest.loading import (
