@@ -87,7 +87,6 @@ class Retrieved:
     query: str
     terms: QueryTerms
     passages: list[Passage]
-    closest: float = 0.0  # ``Meaning``: the highest similarity of a sentence to the question
 
 
 @dataclass
@@ -207,8 +206,8 @@ class AnswerPipeline(Runnable[Any, Answer]):
                     for n, doc in enumerate(documents, start=1)]
         byline = byline_passage(terms, passages)
         passages = passages if byline is None else [byline, *passages]
-        closest = self.meaning(normalize(query), passages)
-        return Retrieved(query, terms, passages, closest)
+        self.meaning(normalize(query), passages)
+        return Retrieved(query, terms, passages)
 
     def ground(self, raw: str, given: list[Excerpt], question: str) -> Grounded | None:
         """The answer with true markers, or None when there is nothing to ground: the
@@ -226,7 +225,7 @@ class AnswerPipeline(Runnable[Any, Answer]):
             return Decided(None, None, {})
         model: DecisionModel = getattr(self.config.decision, kind)
         values = features(grounded, found.passages, found.terms,
-                          _cited_meaning(grounded, found.passages), found.closest)
+                          _cited_meaning(grounded, found.passages))
         p = probability(model, values)
         return Decided(grounded if p >= model.threshold else None, round(p, 4), values)
 

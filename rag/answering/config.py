@@ -15,7 +15,7 @@ from typing import Any
 
 TUNED = Path(__file__).with_name("tuned.json")
 
-FEATURES = ("coverage", "meaning", "support", "best_coverage", "shape", "closest")
+FEATURES = ("coverage", "meaning", "support", "best_coverage", "shape")
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from rag.ingest.normalize import detect_script, normalize
 
 
 def features(grounded: Grounded, passages: Sequence[Passage], terms: QueryTerms,
-             cited_meaning: float, closest: float = 0.0) -> dict[str, float]:
+             cited_meaning: float) -> dict[str, float]:
     """What the decision reads about a grounded candidate answer:
 
     - ``coverage``: the largest share of the question's idf mass that a cited sentence holds;
@@ -31,9 +31,7 @@ def features(grounded: Grounded, passages: Sequence[Passage], terms: QueryTerms,
     - ``support``: share of the answer's sentences that a source supports;
     - ``best_coverage``: the largest coverage of any retrieved sentence (is an answer there?);
     - ``shape``: the answer states what the question asks for (a count, a day...), or the
-      question asks for no such thing (English may spell numbers out: always 1);
-    - ``closest``: the highest similarity of meaning (cosine) of a retrieved sentence to
-      the question, unscaled: the one feature that is not relative to the other candidates.
+      question asks for no such thing (English may spell numbers out: always 1).
     """
     cited = [terms.coverage(normalize(c.quote)) for c in grounded.citations]
     claims = grounded.supported + len(grounded.unsupported)
@@ -45,34 +43,28 @@ def features(grounded: Grounded, passages: Sequence[Passage], terms: QueryTerms,
         "support": grounded.supported / claims if claims else 0.0,
         "best_coverage": max((r for p in passages for r in p.relevance), default=0.0),
         "shape": float(shaped),
-        "closest": closest,
     }
 
 
 def probability(model: DecisionModel, values: dict[str, float]) -> float:
-    z = model.bias + sum(model.weights.get(name, 0.0) * values[name] for name in FEATURES)
+    z = model.bias + sum(w * values[name] for name, w in model.weights.items())
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 def fit(rows: Sequence[dict[str, float]], labels: Sequence[bool], l2: float = 0.01,
-        steps: int = 3000, rate: float = 0.5) -> DecisionModel:
-    """A logistic model of ``labels`` (the candidate was right) on the features, by
-    gradient descent on the L2-regularised log loss; threshold 0.5 until ``calibrate``.
-    Features are fitted in standard units (a cosine that varies by hundredths weighs as
-    much as a share that varies by tenths) and the weights given back in raw units."""
-    x = np.array([[r[name] for name in FEATURES] for r in rows], dtype=float)
+        steps: int = 3000, rate: float = 0.5,
+        names: Sequence[str] = FEATURES) -> DecisionModel:
+    """A logistic model of ``labels`` (the candidate was right) on the features ``names``,
+    by gradient descent on the L2-regularised log loss; threshold 0.5 until ``calibrate``."""
+    x = np.array([[r[name] for name in names] for r in rows], dtype=float)
     y = np.array(labels, dtype=float)
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale == 0] = 1.0
-    z = (x - mean) / scale
-    w, b = np.zeros(z.shape[1]), 0.0
+    w, b = np.zeros(x.shape[1]), 0.0
     for _ in range(steps):
-        p = 1.0 / (1.0 + np.exp(-(z @ w + b)))
-        w -= rate * (z.T @ (p - y) / len(y) + l2 * w)
+        p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
+        w -= rate * (x.T @ (p - y) / len(y) + l2 * w)
         b -= rate * float(np.mean(p - y))
-    raw = w / scale
-    return DecisionModel({name: round(float(v), 4) for name, v in zip(FEATURES, raw)},
-                         round(b - float(raw @ mean), 4))
+    return DecisionModel({name: round(float(v), 4) for name, v in zip(names, w)},
+                         round(b, 4))
 
 
 def calibrate(model: DecisionModel, rows: Sequence[dict[str, float]],

@@ -52,17 +52,16 @@ class Meaning:
         self.pool = pool
         self.prior = prior
 
-    def __call__(self, norm_query: str, passages: list[Passage]) -> float:
-        """Fills the passages' meaning and returns the highest raw similarity (cosine) of a
-        compared sentence to the question, 0 when none was compared: unlike the scaled
-        values, it says whether anything retrieved is close to the question at all."""
+    def __call__(self, norm_query: str, passages: list[Passage]) -> None:
         passages = [p for p in passages if not p.meaning]  # a known meaning is kept
         for p in passages:
             p.meaning = [0.0] * len(p.sentences)
         ranked = [r for r in rank_sentences(passages, self.prior) if r.relevance > 0]
         chosen = ranked[: self.pool]
-        if not chosen:
-            return 0.0
+        if self.pool <= 0 or len(chosen) < 2:
+            for r in chosen:
+                r.passage.meaning[r.index] = 1.0
+            return
         query = np.asarray(self.embedder.embed_query(norm_query))
         vectors = np.asarray(self.embedder.embed_documents([r.sentence.norm for r in chosen]))
         similarity = vectors @ query
@@ -71,4 +70,3 @@ class Meaning:
         by_text = {r.sentence.norm: float(v) for r, v in zip(chosen, scaled)}
         for p in passages:  # a sentence that overlapping chunks share gets its value in each
             p.meaning = [by_text.get(s.norm, 0.0) for s in p.sentences]
-        return float(similarity.max())
