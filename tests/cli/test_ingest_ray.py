@@ -70,7 +70,7 @@ def _by_position(index: CorpusIndex) -> np.ndarray:
 
 def _results(index: Path) -> list[list[str]]:
     kb = KnowledgeBase.open(index)
-    return [[hit.chunk_id for hit in kb.search(q, k=5)] for q in QUESTIONS]
+    return [[hit.chunk.chunk_id for hit in kb.search(q, k=5)] for q in QUESTIONS]
 
 
 def test_ray_ingest_builds_the_local_index(ray_address: str, local_index: Path,
