@@ -112,6 +112,7 @@ def main() -> None:
         "chunks": len(texts),
         "mean_chars": round(sum(map(len, texts)) / len(texts), 1),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, shared",
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],  # others' work
         "runs": runs,
         "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
