@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from cli.common import add_embedder_option, add_index_option, command, print_json
+from embeddings import RayCluster
 from rag import KnowledgeBase
 from rag.index import (
     DEFAULT_CHUNK_SIZE,
@@ -40,6 +41,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--embed-batch", type=int, default=DENSE_BATCH, metavar="N",
                    help="chunks embedded per committed batch: what a kill can cost "
                    "(default %(default)s)")
+    p.add_argument("--ray", nargs="?", const="local", default=None, metavar="ADDRESS",
+                   help="embed on a Ray cluster: ADDRESS of its head (host:6379 on a node of "
+                   "the cluster, ray://host:10001 from outside); alone, start a Ray on this "
+                   "machine. Write the PATHs before it. Needs `pip install 'wenda[ray]'`")
+    p.add_argument("--ray-workers", type=int, default=None, metavar="N",
+                   help="Ray workers, each holding the model once (default: as many as the "
+                   "cluster's CPUs allow)")
+    p.add_argument("--ray-threads", type=int, default=1, metavar="N",
+                   help="CPU threads of each Ray worker (default %(default)s)")
     p.add_argument("--json", action="store_true", help="print the ingest report as JSON")
 
 
@@ -47,6 +57,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if args.status:
         return _status(args)
     if not args.paths:
+        if args.ray and Path(args.ray).exists():
+            raise ValueError(f"--ray took {args.ray} as the cluster's address; write the "
+                             "paths before --ray")
         raise ValueError("give the files or folders to ingest (or --status)")
     for path in args.paths:
         if not Path(path).exists():
@@ -54,7 +67,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     _, report = KnowledgeBase.build(
         args.paths, args.index, model=args.model, chunk_size=args.chunk_size,
         overlap=args.overlap, rebuild=args.rebuild, progress=not args.quiet, dense=args.dense,
-        batch_size=args.embed_batch,
+        batch_size=args.embed_batch, cluster=_cluster(args),
     )
     if args.json:
         print_json(vars(report))
@@ -67,6 +80,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print("wenda: warning: the index holds no text; add .txt/.md/.html/.jsonl files",
               file=sys.stderr)
     return 0
+
+
+def _cluster(args: argparse.Namespace) -> RayCluster | None:
+    if args.ray is None:
+        if args.ray_workers is not None or args.ray_threads != 1:
+            raise ValueError("--ray-workers and --ray-threads need --ray [ADDRESS]")
+        return None
+    return RayCluster(args.ray, workers=args.ray_workers, threads=args.ray_threads)
 
 
 def _status(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ import sys
 import warnings
 
 from cli import ask, chat, evaluate, ingest, models, search, serve
-from embeddings import ModelStoreError
+from embeddings import ClusterError, ModelStoreError
 from rag import CorpusIndexError
 
 SUBCOMMANDS = (models, ingest, search, ask, chat, evaluate, serve)
@@ -43,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         warnings.filterwarnings("always", module=r"(rag|embeddings|eval|ui|api|cli)\.")
         try:
             return args.func(args)
-        except (ModelStoreError, CorpusIndexError, FileNotFoundError, ValueError) as err:
+        except (ModelStoreError, CorpusIndexError, ClusterError, FileNotFoundError,
+                ValueError) as err:
             print(f"wenda: error: {err}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:

@@ -147,7 +147,11 @@ def get_embedder(name: str = DEFAULT_EMBEDDER, cache: bool = True) -> Embeddings
         inner = SentenceTransformerEmbeddings(str(fetch(name)))
     else:
         inner = SentenceTransformerEmbeddings(name)
-    if not cache:
-        return inner
+    return cached(inner) if cache else inner
+
+
+def cached(inner: Embeddings) -> CachedEmbeddings:
+    """``inner`` behind this machine's cache of its model's vectors (a local embedder and a
+    Ray pool of the same model share it)."""
     safe = inner.model_id.replace("/", "_")  # type: ignore[attr-defined]
     return CachedEmbeddings(inner, wenda_home() / "embedding-cache" / f"{safe}.sqlite")

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from embeddings import DEFAULT_EMBEDDER, get_embedder
+from embeddings import DEFAULT_EMBEDDER, RayCluster, RayEmbeddings, cached, get_embedder
 from rag.answering import AnswerChain
 from rag.index.phases import DENSE_BATCH
 from rag.index.retrieval import Hit, HybridRetriever
@@ -58,35 +59,39 @@ class KnowledgeBase:
               model: str | None = None, chunk_size: int | None = None,
               overlap: int | None = None, rebuild: bool = False, progress: bool = True,
               settings: IndexSettings = DEFAULT_INDEX, dense: bool = True,
-              batch_size: int = DENSE_BATCH) -> tuple[KnowledgeBase, IngestReport]:
+              batch_size: int = DENSE_BATCH, cluster: RayCluster | None = None,
+              ) -> tuple[KnowledgeBase, IngestReport]:
         """Create (or, with ``rebuild``, replace) the index at ``path`` from ``sources``, or
         resume an ingest into it that was interrupted. A new index is built with
         ``settings``, ``chunk_size``/``overlap`` overriding theirs. Without ``dense`` it
         stops once the documents and BM25 are in (search works in BM25 mode); vectors come
         with a later ingest. ``batch_size`` chunks are embedded per commit (what a crash can
-        cost)."""
+        cost). With a ``cluster``, the chunks are embedded by a pool of Ray workers."""
         path = Path(path) if path else default_index_dir()
         if CorpusIndex.exists(path) and not rebuild:
             kb = cls.open(path, model=model)
             return kb, kb.add(_as_list(sources), progress=progress, dense=dense,
-                              batch_size=batch_size)
-        embedder = get_embedder(model or DEFAULT_EMBEDDER)
+                              batch_size=batch_size, cluster=cluster)
+        name = model or DEFAULT_EMBEDDER
+        embedder = get_embedder(name)
         if chunk_size is not None:
             settings = replace(settings, chunk_size=chunk_size)
         if overlap is not None:
             settings = replace(settings, overlap=overlap)
-        index = CorpusIndex.empty(path, model or DEFAULT_EMBEDDER,
-                                  embedder.dimension,  # type: ignore[attr-defined]
-                                  settings=settings)
-        report = index.ingest(_as_list(sources), embedder, progress=progress, dense=dense,
-                              batch_size=batch_size)
+        with _ingest_embedder(name, embedder, cluster) as ingesting:
+            index = CorpusIndex.empty(path, name, ingesting.dimension,  # type: ignore[attr-defined]
+                                      settings=settings)
+            report = index.ingest(_as_list(sources), ingesting, progress=progress, dense=dense,
+                                  batch_size=batch_size)
         return cls(index, embedder), report
 
     def add(self, paths: Iterable[str | Path], progress: bool = True, dense: bool = True,
-            batch_size: int = DENSE_BATCH) -> IngestReport:
-        """Ingest new/changed files, drop deleted ones; unchanged text is not re-embedded."""
-        return self.index.ingest(paths, self.embedder, progress=progress, dense=dense,
-                                 batch_size=batch_size)
+            batch_size: int = DENSE_BATCH, cluster: RayCluster | None = None) -> IngestReport:
+        """Ingest new/changed files, drop deleted ones; unchanged text is not re-embedded.
+        With a ``cluster``, the chunks are embedded by a pool of Ray workers."""
+        with _ingest_embedder(self.index.embedder_name, self.embedder, cluster) as ingesting:
+            return self.index.ingest(paths, ingesting, progress=progress, dense=dense,
+                                     batch_size=batch_size)
 
     def retriever(self, **settings: Any) -> HybridRetriever:
         """A LangChain retriever over this index (``k``, ``mode``, ``fusion``... as keywords)."""
@@ -106,6 +111,18 @@ class KnowledgeBase:
                    **options: Any) -> Iterator[dict]:
         """Like ``ask``, streamed: ``{"delta": text}`` pieces, then the result dict."""
         return AnswerChain.of(self.retriever(k=k), answerer, **options).stream(question)
+
+
+@contextmanager
+def _ingest_embedder(model: str, local: Embeddings, cluster: RayCluster | None
+                     ) -> Iterator[Embeddings]:
+    """What embeds an ingest's chunks: ``local``, or ``model`` on the workers of ``cluster``
+    behind this machine's cache, so that vectors it already holds are not computed again."""
+    if cluster is None:
+        yield local
+        return
+    with RayEmbeddings(model, cluster) as remote:
+        yield cached(remote)
 
 
 def _as_list(sources: str | Path | Iterable[str | Path]) -> list[str | Path]:
