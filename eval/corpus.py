@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from embeddings import DEFAULT_EMBEDDER, wenda_home
-from rag import KnowledgeBase
+from rag import CorpusIndexError, KnowledgeBase
 
 
 def index_cache() -> Path:
@@ -24,12 +24,18 @@ def cached_kb(sources: Sequence[str | Path], name: str, model: str | None = None
               cache_dir: Path | None = None, progress: bool = True,
               dense: bool = True) -> KnowledgeBase:
     """The index ``<cache_dir>/<name>-<embedder>`` of ``sources``, built or refreshed.
-    Without ``dense``, a separate index that holds no vectors: searched by BM25 alone."""
+    Without ``dense``, a separate index that holds no vectors: searched by BM25 alone.
+    A cached index this wenda cannot read (an older format) is rebuilt; its vectors come
+    back from the embedding cache."""
     model = model or DEFAULT_EMBEDDER
     safe_model = re.sub(r"[^\w.-]+", "_", model)
     path = (cache_dir or index_cache()) / f"{name}-{safe_model}{'' if dense else '-bm25'}"
-    return KnowledgeBase.build(list(sources), path, model=model, progress=progress,
-                               dense=dense)[0]
+    try:
+        return KnowledgeBase.build(list(sources), path, model=model, progress=progress,
+                                   dense=dense)[0]
+    except CorpusIndexError:
+        return KnowledgeBase.build(list(sources), path, model=model, progress=progress,
+                                   dense=dense, rebuild=True)[0]
 
 
 def folder_kb(folder: str | Path, model: str | None = None, cache_dir: Path | None = None,
