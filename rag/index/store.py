@@ -176,10 +176,6 @@ class CorpusIndex:
                 "search": "hybrid" if chunks and len(self.vectors) == chunks
                 else "bm25+partial-dense" if len(self.vectors) else "bm25"}
 
-    def close(self) -> None:
-        self.vector_store.close()
-        self._store.close()
-
     @classmethod
     def exists(cls, path: Path) -> bool:
         return (path / MANIFEST).exists()
