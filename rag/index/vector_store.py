@@ -34,7 +34,7 @@ class VectorStore(Protocol):
     config: dict
 
     def append(self, rows: list[int], vectors: np.ndarray) -> None:
-        """Store the vectors of chunk ``rows`` durably (the docstore commits them next)."""
+        """Keep the vectors of chunk ``rows`` durably (the docstore commits them next)."""
 
     def delete(self, rows: list[int]) -> None:
         """Forget the vectors of chunk ``rows`` (chunks no reader can need any more)."""
