@@ -57,7 +57,7 @@ def _without_passages(result: dict) -> dict:
 def cmd_ask(args: argparse.Namespace) -> int:
     if args.batch is None and not args.question:
         raise ValueError("give a question, or --batch FILE (one question a line, - for stdin)")
-    kb = KnowledgeBase.open(args.index, progress=not args.quiet)
+    kb = KnowledgeBase.open(args.index, progress=not args.quiet, store=args.store)
     note_partial_index(kb.index)
     try:
         chain = AnswerChain.of(kb.retriever(k=args.k), args.answerer, model=args.model,

@@ -25,4 +25,4 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from ui import serve  # gradio takes seconds to import: only for this command
 
     return serve(index=args.index, model=args.model, host=args.host, port=args.port,
-                 answerer=args.answerer, quiet=args.quiet)
+                 answerer=args.answerer, quiet=args.quiet, store=args.store)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from embeddings import DEFAULT_EMBEDDER
-from rag.index import CorpusIndex, default_index_dir
+from rag.index import STORE_ENV, CorpusIndex, default_index_dir
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -48,8 +48,17 @@ def note_partial_index(index: CorpusIndex) -> None:
 
 
 def add_index_option(p: argparse.ArgumentParser) -> None:
+    """``--index`` (the folder) and ``--store`` (where its vectors are)."""
     p.add_argument("--index", type=Path, default=None, metavar="DIR",
                    help=f"index folder (default: the seeds index, {default_index_dir()})")
+    add_store_option(p)
+
+
+def add_store_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", default=None, metavar="faiss|FILE.db|URL",
+                   help="where the index keeps its vectors: faiss (files in the index folder, "
+                   "the default), FILE.db (Milvus Lite) or http://HOST:19530 (a Milvus "
+                   f"server); default ${STORE_ENV}, else what the index records")
 
 
 def add_embedder_option(p: argparse.ArgumentParser) -> None:

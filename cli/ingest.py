@@ -67,7 +67,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     _, report = KnowledgeBase.build(
         args.paths, args.index, model=args.model, chunk_size=args.chunk_size,
         overlap=args.overlap, rebuild=args.rebuild, progress=not args.quiet, dense=args.dense,
-        batch_size=args.embed_batch, cluster=_cluster(args),
+        batch_size=args.embed_batch, cluster=_cluster(args), store=args.store,
     )
     if args.json:
         print_json(vars(report))
@@ -91,7 +91,7 @@ def _cluster(args: argparse.Namespace) -> RayCluster | None:
 
 
 def _status(args: argparse.Namespace) -> int:
-    index = CorpusIndex.open(args.index or default_index_dir())
+    index = CorpusIndex.open(args.index or default_index_dir(), args.store)
     status = index.status()
     if args.json:
         print_json(status)

@@ -48,7 +48,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     interactive = args.batch is None and not args.query
     if interactive and not sys.stdin.isatty():
         raise ValueError("give a query, or --batch FILE (one query a line, - for stdin)")
-    kb = KnowledgeBase.open(args.index, model=args.model, progress=not args.quiet)
+    kb = KnowledgeBase.open(args.index, model=args.model, progress=not args.quiet,
+                            store=args.store)
     note_partial_index(kb.index)
     retriever = kb.retriever(mode=args.mode)
     if interactive:

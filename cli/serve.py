@@ -50,8 +50,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
               "reaches this port can read and add documents", file=sys.stderr)
     with bind(args.host, args.port) as sock:
         try:
-            service = Service.of(KnowledgeBase.open(args.index, progress=not args.quiet),
-                                 args.answerer, args.model)
+            kb = KnowledgeBase.open(args.index, progress=not args.quiet, store=args.store)
+            service = Service.of(kb, args.answerer, args.model)
         except (AnswerError, ServiceError) as err:
             print(f"wenda: error: {err}", file=sys.stderr)
             return 2

@@ -102,7 +102,7 @@ def fingerprint(paths: Sequence[str | Path]) -> str:
 
 def squad_kb(paths: Sequence[str | Path], model: str | None = None,
              cache_dir: Path | None = None, progress: bool = True,
-             dense: bool = True) -> KnowledgeBase:
+             dense: bool = True, store: str | None = None) -> KnowledgeBase:
     """The index of all paragraphs of ``paths``, built with ``model`` on first use."""
     for path in paths:
         if not Path(path).is_file():
@@ -112,4 +112,4 @@ def squad_kb(paths: Sequence[str | Path], model: str | None = None,
     cache_dir = cache_dir or index_cache()
     name = f"squad-{fingerprint(paths)[:12]}"
     corpus = write_corpus([Path(p) for p in paths], cache_dir / f"{name}-corpus")
-    return cached_kb([corpus], name, model, cache_dir, progress, dense)
+    return cached_kb([corpus], name, model, cache_dir, progress, dense, store)

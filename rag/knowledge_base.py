@@ -37,15 +37,17 @@ class KnowledgeBase:
 
     @classmethod
     def open(cls, path: str | Path | None = None, model: str | None = None,
-             progress: bool = True) -> KnowledgeBase:
-        """Open the index at ``path`` (default: the seeds index, built on first use)."""
+             progress: bool = True, store: str | None = None) -> KnowledgeBase:
+        """Open the index at ``path`` (default: the seeds index, built on first use).
+        ``store``: where its vectors are (``--store``; default: what its manifest says)."""
         path = Path(path) if path else default_index_dir()
-        if path == default_index_dir() and not CorpusIndex.is_current(path):
-            # The seeds index is wenda's own: (re)built when missing or from an older wenda.
+        if path == default_index_dir() and not CorpusIndex.is_current(path, store):
+            # The seeds index is wenda's own: (re)built when missing, from an older wenda, or
+            # asked for in another vector store.
             print(f"wenda: building the seeds index at {path}", file=sys.stderr)
             return cls.build(default_corpus(), path, model=model, progress=progress,
-                             rebuild=True)[0]
-        index = CorpusIndex.open(path)
+                             rebuild=True, store=store)[0]
+        index = CorpusIndex.open(path, store)
         if model and model != index.embedder_name:
             raise CorpusIndexError(
                 f"index at {path} was built with embedder {index.embedder_name!r}, not {model!r}; "
@@ -60,16 +62,18 @@ class KnowledgeBase:
               overlap: int | None = None, rebuild: bool = False, progress: bool = True,
               settings: IndexSettings = DEFAULT_INDEX, dense: bool = True,
               batch_size: int = DENSE_BATCH, cluster: RayCluster | None = None,
+              store: str | None = None
               ) -> tuple[KnowledgeBase, IngestReport]:
         """Create (or, with ``rebuild``, replace) the index at ``path`` from ``sources``, or
         resume an ingest into it that was interrupted. A new index is built with
         ``settings``, ``chunk_size``/``overlap`` overriding theirs. Without ``dense`` it
         stops once the documents and BM25 are in (search works in BM25 mode); vectors come
         with a later ingest. ``batch_size`` chunks are embedded per commit (what a crash can
-        cost). With a ``cluster``, the chunks are embedded by a pool of Ray workers."""
+        cost). With a ``cluster``, the chunks are embedded by a pool of Ray workers.
+        ``store`` (a ``--store`` value) says where a new index keeps its vectors."""
         path = Path(path) if path else default_index_dir()
         if CorpusIndex.exists(path) and not rebuild:
-            kb = cls.open(path, model=model)
+            kb = cls.open(path, model=model, store=store)
             return kb, kb.add(_as_list(sources), progress=progress, dense=dense,
                               batch_size=batch_size, cluster=cluster)
         name = model or DEFAULT_EMBEDDER
@@ -80,7 +84,7 @@ class KnowledgeBase:
             settings = replace(settings, overlap=overlap)
         with _ingest_embedder(name, embedder, cluster) as ingesting:
             index = CorpusIndex.empty(path, name, ingesting.dimension,  # type: ignore[attr-defined]
-                                      settings=settings)
+                                      settings=settings, store=store)
             report = index.ingest(_as_list(sources), ingesting, progress=progress, dense=dense,
                                   batch_size=batch_size)
         return cls(index, embedder), report

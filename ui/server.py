@@ -26,13 +26,14 @@ SEEDS_EXAMPLES = [
 ]
 
 
-def loader(path: Path, model: str | None, progress: bool = True) -> Loader:
+def loader(path: Path, model: str | None, progress: bool = True,
+           store: str | None = None) -> Loader:
     """Open (or for the seeds, build) the index, saying what it is doing."""
 
     def load(say):  # noqa: ANN001, ANN202 - a Loader
         first_build = not CorpusIndex.exists(path)
         say("首次运行：正在建立 seeds 索引（几分钟）…" if first_build else "正在打开索引…")
-        return KnowledgeBase.open(path, model=model, progress=progress)
+        return KnowledgeBase.open(path, model=model, progress=progress, store=store)
 
     return load
 
@@ -55,7 +56,8 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860,
 
 
 def serve(index: Path | None = None, model: str | None = None, host: str = "127.0.0.1",
-          port: int = 7860, answerer: str = "llm", quiet: bool = False) -> int:
+          port: int = 7860, answerer: str = "llm", quiet: bool = False,
+          store: str | None = None) -> int:
     """``wenda chat``: the page is up at once; the index and models load behind it."""
     settings = Settings.from_cli(answerer)
     path = Path(index) if index else default_index_dir()
@@ -63,7 +65,7 @@ def serve(index: Path | None = None, model: str | None = None, host: str = "127.
     if not seeds and not CorpusIndex.exists(path):
         raise CorpusIndexError(f"no index at {path}; build one with "
                                f"`wenda ingest FOLDER --index {path}`")
-    service = Service(loader(path, model, progress=not quiet),
+    service = Service(loader(path, model, progress=not quiet, store=store),
                       answerer="llm" if settings.answerer == "llm" else "extractive")
     demo = build_app(service, settings, examples=SEEDS_EXAMPLES if seeds else None)
     launch(demo, host, port, quiet=quiet)  # first: a taken port fails before any loading

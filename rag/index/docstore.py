@@ -169,6 +169,12 @@ class Docstore:
         self._db.execute("UPDATE chunks SET retired = 1 WHERE doc_id = ? AND NOT retired",
                          (doc_id,))
 
+    def retired_vectors(self) -> list[int]:
+        """Rows of the retired chunks that have a vector: what ``purge`` will forget."""
+        with self._lock:
+            return [r for (r,) in self._db.execute(
+                "SELECT row FROM chunks WHERE retired AND vec IS NOT NULL")]
+
     def purge(self) -> None:
         """Delete the chunks retired by earlier ingests (no reader can still need them: a
         search takes the latest state when it starts)."""

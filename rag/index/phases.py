@@ -26,7 +26,7 @@ from rag.documents import Chunk, SourceDocument
 from rag.index.bm25 import BM25, TermCounts, chunk_tokens
 from rag.index.docstore import Docstore, sections_json
 from rag.index.settings import IndexSettings
-from rag.index.vectors import VectorFile
+from rag.index.vector_store import VectorStore
 from rag.ingest.chunking import chunk_document
 from rag.ingest.loading import count_documents, iter_documents
 
@@ -146,18 +146,18 @@ def build_bm25(store: Docstore, settings: IndexSettings, path: Path | None,
     return bm25
 
 
-def dense_phase(store: Docstore, vectors: VectorFile, embedder: Embeddings, report: IngestReport,
-                progress: bool, batch_size: int = DENSE_BATCH) -> None:
-    """Embed every chunk without a vector, committing each batch."""
+def dense_phase(store: Docstore, vectors: VectorStore, embedder: Embeddings,
+                report: IngestReport, progress: bool, batch_size: int = DENSE_BATCH) -> None:
+    """Embed every chunk without a vector, committing each batch: the vector store holds
+    it durably before the docstore says so."""
     pending = store.pending()
     with tqdm(total=len(pending), desc="embed", unit="chunk", disable=not progress,
               smoothing=0.1) as bar:
         for first in range(0, len(pending), batch_size):
             rows = pending[first : first + batch_size]
             embedded = embed_batch(embedder, store.norms(rows))
-            committed = store.committed_vectors
-            vectors.append(embedded, committed)
-            store.attach_vectors(rows, committed)
+            vectors.append(rows, embedded)
+            store.attach_vectors(rows, store.committed_vectors)
             report.embedded += len(rows)
             bar.update(len(rows))
 

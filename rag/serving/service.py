@@ -203,7 +203,8 @@ class Service:
         current = self.kb
         if not paths:
             return IngestReport(chunks=len(current.index.chunks))
-        fresh = KnowledgeBase(CorpusIndex.open(current.index.path), current.embedder)
+        fresh = KnowledgeBase(CorpusIndex.open(current.index.path, current.index.store),
+                              current.embedder)
         report = fresh.add(paths, progress=False)
         self._kb = fresh
         return report

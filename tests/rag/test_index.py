@@ -129,7 +129,7 @@ def test_mismatched_index_fails_with_how_to_rebuild(
 
 def test_a_large_index_gets_a_graph_that_search_uses(
         seeds_kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("rag.index.store.GRAPH_MIN", 10)  # "large": past 10 vectors here
+    monkeypatch.setattr("rag.index.faiss_store.GRAPH_MIN", 10)  # "large": past 10 vectors here
     kb, _ = KnowledgeBase.build(SEEDS, tmp_path / "idx", progress=False)
     reopened = KnowledgeBase.open(tmp_path / "idx")
     assert reopened.index.vectors.graph is not None
