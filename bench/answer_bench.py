@@ -14,8 +14,9 @@ test accuracy. Latency is the chain's own (first token = first piece of the answ
 after one warm-up question per suite that loads the models. ``--limit`` draws the same
 questions every run (``eval.gold.sample``, seed 0).
 
-Writes bench/results/answer_splits_<answerer>[_<model>].json (metrics per suite and split,
-per-question records, config, machine) and prints a Markdown table.
+Writes bench/results/answer_splits_<answerer>[_<model>]_<suites>_<splits><limit>.json
+(metrics per suite and split, per-question records, config, machine) and prints a
+Markdown table.
 """
 
 from __future__ import annotations
@@ -75,8 +76,10 @@ def main() -> None:
             - results[f"{suite}/test"]["metrics"]["overall"]["accuracy"]
             for suite in args.suites if {"tune", "test"} <= set(args.splits)}
     RESULTS.mkdir(exist_ok=True)
-    suffix = f"_{Path(args.model).stem}" if args.answerer == "llm" else ""
-    out = RESULTS / f"answer_splits_{args.answerer}{suffix}.json"
+    # one file per answerer, model and sample, so a run over other suites keeps this one
+    model = f"_{Path(args.model).name.removesuffix('.gguf')}" if args.answerer == "llm" else ""
+    sample = f"_{'-'.join(args.suites)}_{'-'.join(args.splits)}{args.limit or ''}"
+    out = RESULTS / f"answer_splits_{args.answerer}{model}{sample}.json"
     out.write_text(json.dumps({
         "answerer": args.answerer, "model": options.get("model"), "limit": args.limit,
         "bm25_only": args.bm25_only,
