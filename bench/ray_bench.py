@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from eval.report import machine_info
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -112,7 +113,7 @@ def main() -> None:
         "model": args.model,
         "chunks": len(texts),
         "mean_chars": round(sum(map(len, texts)) / len(texts), 1),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, shared",
+        "machine": machine_info(),
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],  # others' work
         "runs": runs,
         "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

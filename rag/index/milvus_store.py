@@ -24,10 +24,6 @@ MAX_LIMIT = 16_384  # the most hits Milvus returns for one search
 _KEY, _VECTOR = "row", "vector"
 
 
-def is_lite(uri: str) -> bool:
-    return not uri.startswith(("http://", "https://", "tcp://"))
-
-
 def drop_collection(uri: str, collection: str) -> None:
     """Remove a collection with its vectors (a rebuilt index starts a new one)."""
     client = MilvusClient(uri=uri)
@@ -37,11 +33,13 @@ def drop_collection(uri: str, collection: str) -> None:
 
 class MilvusStore:
     """One collection of (chunk row, unit vector) pairs, searched by inner product: an exact
-    scan (FLAT) on Milvus Lite, the server's own index choice (AUTOINDEX) on a server."""
+    scan (FLAT, for Milvus Lite) or the server's own index choice (``AUTOINDEX``)."""
 
-    def __init__(self, uri: str, collection: str, dimension: int) -> None:
+    def __init__(self, uri: str, collection: str, dimension: int,
+                 index_type: str = "FLAT") -> None:
         self.config = {"kind": MILVUS, "uri": uri, "collection": collection}
         self.dimension = dimension
+        self._index_type = index_type
         self._name = collection
         self._client = MilvusClient(uri=uri)
         if not self._client.has_collection(collection):
@@ -54,7 +52,7 @@ class MilvusStore:
         schema.add_field(_VECTOR, DataType.FLOAT_VECTOR, dim=self.dimension)
         index = self._client.prepare_index_params()
         index.add_index(field_name=_VECTOR, metric_type="IP",
-                        index_type="FLAT" if is_lite(self.config["uri"]) else "AUTOINDEX")
+                        index_type=self._index_type)
         self._client.create_collection(self._name, schema=schema, index_params=index,
                                        consistency_level="Strong")
 

@@ -57,8 +57,8 @@ from rag.index.vector_store import VectorView
 from rag.ingest.chunking import CHUNKER_VERSION
 from rag.ingest.normalize import NORMALIZER_VERSION
 
-# 3: documents carry author and located sections, chunks their location; vectors are
-# appended in committed batches (docstore + vectors.f32), BM25 saved as arrays.
+# 4: documents carry their byline lines and chunks their sentence spans (what answering
+# quotes), beside 3's authors, located sections, committed vector batches and BM25 arrays.
 INDEX_FORMAT = 4
 DEFAULT_CHUNK_SIZE = DEFAULT_INDEX.chunk_size
 DEFAULT_OVERLAP = DEFAULT_INDEX.overlap

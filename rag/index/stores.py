@@ -34,12 +34,17 @@ def store_config(spec: str | None) -> dict | None:
         return None
     if spec == FAISS:
         return dict(DEFAULT_STORE)
-    if spec.startswith(_SERVER):
+    if is_server(spec):
         return {"kind": "milvus", "uri": spec}
     if spec.endswith(".db"):
         return {"kind": "milvus", "uri": str(Path(spec).expanduser().resolve())}
     raise StoreError(f"--store {spec!r} is not 'faiss', a FILE.db (Milvus Lite) or "
                      "http://HOST:19530 (a Milvus server)")
+
+
+def is_server(uri: str) -> bool:
+    """Whether a Milvus ``uri`` names a server (else a Milvus Lite file)."""
+    return uri.startswith(_SERVER)
 
 
 def store_kind(spec: str | None) -> str:
@@ -82,11 +87,13 @@ def open_store(config: dict, index_path: Path, dimension: int, docstore: Docstor
     if config["kind"] == FAISS:
         return FaissStore(index_path, dimension, docstore)
     milvus = _milvus()
+    server = is_server(config["uri"])
     try:
-        return milvus.MilvusStore(config["uri"], config["collection"], dimension)
+        return milvus.MilvusStore(config["uri"], config["collection"], dimension,
+                                  "AUTOINDEX" if server else "FLAT")
     except Exception as err:  # pymilvus raises its own types for every connection failure
         hint = ("is another process using it? Milvus Lite serves one process at a time; "
-                "share vectors through a Milvus server" if milvus.is_lite(config["uri"])
+                "share vectors through a Milvus server" if not server
                 else "is the server up at that address?")
         raise StoreError(f"cannot use {describe(config)} ({_reason(err)}); {hint}") from err
 
