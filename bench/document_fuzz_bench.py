@@ -114,11 +114,6 @@ def outcome(result: dict) -> str:
     return "skipped with a reason" if one_line else "no reason"
 
 
-def _commit() -> str:
-    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                          capture_output=True, text=True).stdout.strip()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=1000)
@@ -144,7 +139,7 @@ def main() -> None:
     seconds = sorted(r["seconds"] for r in rows)
     table = Counter((r["kind"], r["outcome"]) for r in rows)
     reasons = Counter(reason.split(";")[0] for r in rows for reason in r.get("reasons", []))
-    out = {"machine": machine_info(), "commit": _commit(), "files": len(rows), "limit_s": LIMIT_S,
+    out = {"machine": machine_info(), "files": len(rows), "limit_s": LIMIT_S,
            "outcomes": dict(Counter(r["outcome"] for r in rows)),
            "by_kind": {f"{kind} / {result}": n for (kind, result), n in sorted(table.items())},
            "reasons": dict(reasons.most_common()),

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import subprocess
 import tempfile
 import time
 from dataclasses import replace
@@ -215,16 +214,11 @@ def speed(corpora: dict[str, Path], embedder: str, repeats: int = 3) -> dict:
             "extract_share_of_extract_plus_embed": extract_s / (extract_s + embed_s)}
 
 
-def _commit() -> str:
-    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                          capture_output=True, text=True).stdout.strip()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--embedder", default=DEFAULT_EMBEDDER)
     args = parser.parse_args()
-    out: dict[str, Any] = {"machine": machine_info(), "commit": _commit(),
+    out: dict[str, Any] = {"machine": machine_info(),
                            "embedder": args.embedder, "started_at": time.strftime("%FT%T%z")}
     sources = articles()
     with tempfile.TemporaryDirectory() as tmp:

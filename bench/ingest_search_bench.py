@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,10 +29,6 @@ def timed_process(args: list[str], env: dict[str, str]) -> float:
     subprocess.run([sys.executable, "-m", "cli", *args], env=env, check=True,
                    capture_output=True)
     return time.perf_counter() - started
-
-
-def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
 def main() -> None:
@@ -56,6 +50,8 @@ def main() -> None:
         warm = timed_process(ingest, env)
 
         os.environ["WENDA_HOME"] = str(home)
+        from eval.metrics import percentile
+        from eval.report import machine_info
         from rag import KnowledgeBase
 
         kb = KnowledgeBase.open(index)
@@ -72,7 +68,7 @@ def main() -> None:
 
     result = {
         "embedder": args.embedder,
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.processor() or ''}",
+        "machine": machine_info(),
         "chunks": chunks,
         "cold_ingest_s": round(cold, 1),
         "unchanged_reingest_s": round(warm, 2),

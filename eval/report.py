@@ -11,6 +11,7 @@ import csv
 import json
 import os
 import platform
+import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -28,13 +29,24 @@ LATENCY_TOLERANCE = 0.10  # latency is noisy: only a >10 % slowdown counts as a 
 
 
 def machine_info() -> dict[str, Any]:
-    """What the numbers were measured on, so timings are read in context."""
+    """What the numbers were measured on (machine and code), so they are read in context."""
     try:
         version = metadata.version("wenda")
     except metadata.PackageNotFoundError:
         version = None
     return {"platform": platform.platform(), "python": sys.version.split()[0],
-            "cpus": os.cpu_count(), "cpu": _cpu_model(), "wenda": version}
+            "cpus": os.cpu_count(), "cpu": _cpu_model(), "wenda": version,
+            "commit": _commit()}
+
+
+def _commit() -> str | None:
+    """The checkout's short commit; None outside a git checkout."""
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, cwd=Path(__file__).parent, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() or None
 
 
 def _cpu_model() -> str:
