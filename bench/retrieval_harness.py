@@ -50,6 +50,12 @@ class Corpus:
     def split(self, name: str) -> list[GoldItem]:
         return [item for item in self.items if item.split == name]
 
+    def parts(self) -> list[str]:
+        """The gold files the questions come from when there are several (CMRC 2018 and
+        DRCD share one index): each is reported on its own as well."""
+        names = sorted({item.id.split(":")[0] for item in self.items if ":" in item.id})
+        return names if len(names) > 1 else []
+
 
 def load_corpus(name: str, squad_limit: int | None, workdir: Path) -> Corpus:
     """One corpus and its answerable tune/test questions (``squad_limit`` per SQuAD file)."""
@@ -128,6 +134,10 @@ class Scores:
     docs: list[list[int | None]] = field(default_factory=list)
     ms: list[float] = field(default_factory=list)
 
+    def subset(self, keep: Sequence[int]) -> Scores:
+        return Scores([self.evidence[i] for i in keep], [self.docs[i] for i in keep],
+                      [self.ms[i] for i in keep])
+
     def metrics(self) -> dict[str, Any]:
         out = retrieval_metrics(self.evidence, self.docs)
         return {"questions": len(self.evidence), **{m: out[m] for m in HEADLINE},
@@ -204,5 +214,13 @@ class PlainBM25:
 
 def by_split(search: Search, corpus: Corpus, resolver: EvidenceResolver,
              ms: Callable[[str], float] = lambda q: 0.0) -> dict[str, dict[str, Any]]:
-    return {split: score(search, corpus.split(split), resolver, ms).metrics()
-            for split in SPLITS}
+    """Metrics of each split, and of each part of a split (``"test cmrc2018_trial"``)."""
+    out = {}
+    for split in SPLITS:
+        items = corpus.split(split)
+        scores = score(search, items, resolver, ms)
+        out[split] = scores.metrics()
+        for part in corpus.parts():
+            keep = [i for i, item in enumerate(items) if item.id.startswith(f"{part}:")]
+            out[f"{split} {part}"] = scores.subset(keep).metrics()
+    return out
