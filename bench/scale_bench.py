@@ -5,9 +5,6 @@ Parts (``--part``, each writes ``bench/results/scale-<part>.json``):
 * ``archive``: ``wenda ingest crud_news_68k.jsonl.gz --no-vectors`` as a process: wall time,
   peak RSS of the process tree (polled), then BM25 search latency over the news gold questions
   (the whole path: normalise, tokenize, score, fetch the chunks).
-* ``bm25``: the BM25 engine over the archive's ~200,000 chunks (their stored jieba tokens):
-  wenda's scipy one against bm25s (same k1, b, Lucene idf): build time, memory, query
-  latency, and whether they rank the same.
 * ``hybrid``: the archive's docstore + BM25 with a vector for each of its ~200,000 chunks.
   The vectors are *synthetic*: noisy mixtures of real passage vectors of the gold articles,
   so that they cluster like real text (embedding the archive takes hours here). Searched
@@ -23,7 +20,8 @@ Parts (``--part``, each writes ``bench/results/scale-<part>.json``):
   slices (BM25; hybrid where real vectors exist).
 
 The vector parts live in ``scale_vectors.py``, the kills in ``scale_kills.py``, what all
-parts share in ``scale_common.py``.
+parts share in ``scale_common.py``. The BM25 engines and the HNSW settings have their own
+benches over the same data: ``bm25_bench.py``, ``hnsw_bench.py``.
 Run heavy parts under the shared CPU lock: ``flock /tmp/wenda-cpu.lock .venv/bin/python
 bench/scale_bench.py --part archive``. Indexes go under ``$WENDA_HOME/bench``.
 """
@@ -39,8 +37,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -48,9 +44,7 @@ from scale_common import (  # noqa: E402
     ARCHIVE_INDEX,
     BENCH_HOME,
     hit_at_5,
-    percentiles,
     questions,
-    rss,
     run_measured,
     search_latency,
 )
@@ -59,8 +53,6 @@ from scale_vectors import part_dense, part_hybrid  # noqa: E402
 
 from eval.news import NEWS_ARCHIVE, news_corpus  # noqa: E402
 from rag.index import CorpusIndex  # noqa: E402
-from rag.index.docstore import Docstore  # noqa: E402
-from rag.ingest import normalize  # noqa: E402
 from rag.knowledge_base import KnowledgeBase  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -82,58 +74,6 @@ def part_archive(args: argparse.Namespace) -> dict:
             "open_seconds": round(opened, 2),
             "bm25_search": search_latency(kb, "bm25", repeat=3),
             "index_bytes": {p.name: p.stat().st_size for p in ARCHIVE_INDEX.iterdir()}}
-
-
-# -- bm25: wenda's engine vs bm25s at the archive's size -------------------------------------
-def part_bm25(args: argparse.Namespace) -> dict:
-    import bm25s
-
-    from rag.index.bm25 import BM25, TermCounts, tokenize
-
-    store = Docstore(ARCHIVE_INDEX / "docstore.sqlite")
-    queries = [tokenize(normalize(item.question)) for item in questions()]
-    result: dict = {"chunks": store.count_chunks()}
-
-    before, started = rss(), time.perf_counter()
-    counts = TermCounts()
-    for tokens in store.tokens():
-        counts.add(tokens)
-    ours = BM25.from_counts(counts)
-    del counts
-    result["wenda"] = {"build_seconds": round(time.perf_counter() - started, 1),
-                       "rss_gain_mb": round((rss() - before) / 2**20)}
-
-    vocabulary: dict[str, int] = {}
-    ids = [[vocabulary.setdefault(t, len(vocabulary)) for t in tokens]
-           for tokens in store.tokens()]
-    before, started = rss(), time.perf_counter()
-    theirs = bm25s.BM25(k1=1.2, b=0.75, method="lucene")
-    theirs.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocabulary), show_progress=False)
-    result["bm25s"] = {"build_seconds": round(time.perf_counter() - started, 1),
-                       "rss_gain_mb": round((rss() - before) / 2**20),
-                       "note": "token ids given ready-made (their tokenizing not timed)"}
-    del ids
-
-    def timed(score) -> dict:  # noqa: ANN001
-        times = []
-        for q in queries:
-            started = time.perf_counter()
-            score(q)
-            times.append(time.perf_counter() - started)
-        return percentiles(times)
-
-    known = [[vocabulary[t] for t in q if t in vocabulary] for q in queries]
-    result["wenda"]["query"] = timed(ours.scores)
-    result["bm25s"]["query"] = timed(lambda q: theirs.get_scores_from_ids(
-        [vocabulary[t] for t in q if t in vocabulary]))
-    agree = []
-    for q, k in zip(queries, known):
-        if k:
-            a = set(np.argsort(-ours.scores(q))[:10])
-            b = set(np.argsort(-theirs.get_scores_from_ids(k))[:10])
-            agree.append(len(a & b) / 10)
-    result["top10_agreement"] = round(float(np.mean(agree)), 4)
-    return result
 
 
 # -- quality: hit@5 of the news gold set over three slices ------------------------------------
@@ -166,7 +106,7 @@ def _archive_hit_at_5() -> dict:
     return {"hit@5": round(hits / len(answerable), 4), "questions": len(answerable)}
 
 
-PARTS = {"archive": part_archive, "bm25": part_bm25, "hybrid": part_hybrid,
+PARTS = {"archive": part_archive, "hybrid": part_hybrid,
          "dense": part_dense, "kills": part_kills, "quality": part_quality}
 
 
@@ -184,7 +124,7 @@ def main() -> None:
               f"{len(os.sched_getaffinity(0))} cores", "command": " ".join(sys.argv),
               "at": time.strftime("%Y-%m-%dT%H:%M:%S%z")} | PARTS[args.part](args)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    suffix = "" if args.part in ("archive", "bm25", "kills", "quality") else f"-{args.model}"
+    suffix = "" if args.part in ("archive", "kills", "quality") else f"-{args.model}"
     out = RESULTS / f"scale-{args.part}{suffix}.json"
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(result, indent=2, ensure_ascii=False))
