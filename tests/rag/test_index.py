@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from langchain_core.embeddings import Embeddings
 
 from rag.index.store import CorpusIndex, CorpusIndexError
+from rag.index.vector_settings import VECTOR_INDEX
 from rag.knowledge_base import KnowledgeBase
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -129,7 +131,8 @@ def test_mismatched_index_fails_with_how_to_rebuild(
 
 def test_a_large_index_gets_a_graph_that_search_uses(
         seeds_kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("rag.index.faiss_store.GRAPH_MIN", 10)  # "large": past 10 vectors here
+    small = replace(VECTOR_INDEX, exact_max_cells=10)  # "large": past 10 cells here
+    monkeypatch.setattr("rag.index.faiss_store.VECTOR_INDEX", small)
     kb, _ = KnowledgeBase.build(SEEDS, tmp_path / "idx", progress=False)
     reopened = KnowledgeBase.open(tmp_path / "idx")
     assert reopened.index.vectors.graph is not None
