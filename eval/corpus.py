@@ -15,6 +15,8 @@ from pathlib import Path
 from embeddings import DEFAULT_EMBEDDER, wenda_home
 from rag import CorpusIndexError, KnowledgeBase
 from rag.index import store_kind
+from rag.index.manifest import read_manifest
+from rag.index.settings import DEFAULT_INDEX, IndexSettings
 
 
 def index_cache() -> Path:
@@ -27,8 +29,8 @@ def cached_kb(sources: Sequence[str | Path], name: str, model: str | None = None
     """The index ``<cache_dir>/<name>-<embedder>`` of ``sources``, built or refreshed.
     Without ``dense``, a separate index that holds no vectors: searched by BM25 alone.
     ``store`` (a ``--store`` value): where its vectors are; each kind has its own index.
-    A cached index this wenda cannot read (an older format) is rebuilt; its vectors come
-    back from the embedding cache."""
+    A cached index this wenda cannot read (an older format) or built with other settings
+    than today's defaults is rebuilt; its vectors come back from the embedding cache."""
     model = model or DEFAULT_EMBEDDER
     safe_model = re.sub(r"[^\w.-]+", "_", model)
     kind = store_kind(store)
@@ -36,10 +38,18 @@ def cached_kb(sources: Sequence[str | Path], name: str, model: str | None = None
     path = (cache_dir or index_cache()) / f"{name}-{safe_model}{suffix}"
     try:
         return KnowledgeBase.build(list(sources), path, model=model, progress=progress,
-                                   dense=dense, store=store)[0]
+                                   dense=dense, store=store, rebuild=_outdated(path))[0]
     except CorpusIndexError:
         return KnowledgeBase.build(list(sources), path, model=model, progress=progress,
                                    dense=dense, store=store, rebuild=True)[0]
+
+
+def _outdated(path: Path) -> bool:
+    """Whether the index at ``path`` was built with other settings than today's defaults."""
+    try:
+        return IndexSettings.from_dict(read_manifest(path)) != DEFAULT_INDEX
+    except (OSError, ValueError):  # no index there, or one build() will refuse
+        return False
 
 
 def folder_kb(folder: str | Path, model: str | None = None, cache_dir: Path | None = None,

@@ -15,13 +15,14 @@ from rag.index.bm25 import BM25, tokenize
 from rag.ingest.bylines import ROLES
 from rag.ingest.normalize import normalize
 
-# Question words, function words and words about the text itself: they do not appear in
-# the sentence that answers, so they must not count towards a match.
+# Question words, function words (modal verbs too: "能" also sits inside "智能") and words
+# about the text itself: they do not appear in the sentence that answers, so they must not
+# count towards a match.
 _CHINESE = """
 什么 哪 哪个 哪些 哪里 哪儿 哪一 哪一天 哪一年 哪家 哪位 哪种 哪类 哪一类 哪首 哪两 多少 多长 多久
 多长时间 长时间 多大 多高 几 几个 几家 谁 是谁 为什么 为何 如何 怎么 怎样 是否 吗 呢 吧 请问 根据 据
 的 了 是 在 有 和 与 及 对 被 把 由 这 那 个 其 都 也 又 还 所 说 称 表示 提到 关于 文章 文中 报道
-篇
+篇 能 能够 可以 可 会 应 应该 将 要 曾 已 已经
 """
 _ENGLISH = """
 a an the of in on at to for by with from as is are was were be been being what which who whom

@@ -74,8 +74,7 @@ class SearchSettings:
 
 # What every index was built with before the settings were recorded in its manifest.
 LEGACY_INDEX = IndexSettings()
-# 300-character chunks, not the 700 that BM25 alone liked best on the tune splits: the answer
-# stage was fitted on 300-character passages and answers worse on longer ones (see
-# bench/results/README.md); the best-measured variant at 300 is jieba's search mode, b 0.75.
-DEFAULT_INDEX = IndexSettings(chunk_size=300, overlap=60, tokenizer="search", b=0.75)
+# 500-character chunks: hybrid retrieval and the answer stage measured together on the tune
+# splits (bench/results/README.md, row "chunk size").
+DEFAULT_INDEX = IndexSettings(chunk_size=500, overlap=60, tokenizer="search", b=0.75)
 DEFAULT_SEARCH = SearchSettings(fusion="zscore", dense_weight=0.6, per_doc=2)
