@@ -38,13 +38,13 @@ def cached_kb(sources: Sequence[str | Path], name: str, model: str | None = None
     path = (cache_dir or index_cache()) / f"{name}-{safe_model}{suffix}"
     try:
         return KnowledgeBase.build(list(sources), path, model=model, progress=progress,
-                                   dense=dense, store=store, rebuild=_outdated(path))[0]
+                                   dense=dense, store=store, rebuild=outdated(path))[0]
     except CorpusIndexError:
         return KnowledgeBase.build(list(sources), path, model=model, progress=progress,
                                    dense=dense, store=store, rebuild=True)[0]
 
 
-def _outdated(path: Path) -> bool:
+def outdated(path: Path) -> bool:
     """Whether the index at ``path`` was built with other settings than today's defaults."""
     try:
         return IndexSettings.from_dict(read_manifest(path)) != DEFAULT_INDEX
