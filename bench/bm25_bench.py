@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import resource
 import subprocess
 import sys
@@ -31,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from scale_common import ARCHIVE_INDEX, percentiles, questions, rss  # noqa: E402
 
+from eval.report import machine_info  # noqa: E402
 from rag.index.bm25 import BM25, TermCounts, tokenize  # noqa: E402
 from rag.index.docstore import Docstore  # noqa: E402
 from rag.ingest import normalize  # noqa: E402
@@ -102,8 +101,7 @@ def main() -> None:
         return
     import bm25s
 
-    result: dict = {"machine": f"{platform.processor() or platform.machine()}, "
-                    f"{len(os.sched_getaffinity(0))} cores", "command": " ".join(sys.argv),
+    result: dict = {"machine": machine_info(), "command": " ".join(sys.argv),
                     "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "bm25s_version":
                     bm25s.__version__, "k1": K1, "b": B}
     with tempfile.TemporaryDirectory() as folder:

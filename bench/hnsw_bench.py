@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sqlite3
 import sys
 import time
@@ -34,9 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from scale_common import percentiles  # noqa: E402
-from scale_vectors import real_vectors, synthetic_rows  # noqa: E402
+from scale_vectors import index_latency, real_vectors, synthetic_rows  # noqa: E402
 
 from embeddings import wenda_home  # noqa: E402
+from eval.report import machine_info  # noqa: E402
 from rag.index.vector_settings import VECTOR_INDEX, VectorIndexSettings  # noqa: E402
 from rag.index.vectors import DenseIndex, extend_graph, new_graph  # noqa: E402
 
@@ -115,14 +114,7 @@ def exact_latency(queries: np.ndarray) -> dict:
         matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
         asked = rng.standard_normal((len(queries), dimension), dtype=np.float32)
         for n in sizes:
-            index = DenseIndex(matrix[:n], np.arange(n))
-            index.search(asked[0], 50)
-            times = []
-            for q in asked:
-                started = time.perf_counter()
-                index.search(q, 50)
-                times.append(time.perf_counter() - started)
-            out[f"{dimension}x{n}"] = percentiles(times)
+            out[f"{dimension}x{n}"] = index_latency(DenseIndex(matrix[:n], np.arange(n)), asked)
         del matrix
     return out
 
@@ -141,9 +133,7 @@ def main() -> None:
     ef_searches = [int(x) for x in args.ef_search.split(",")]
     passages, queries = real_vectors(args.model)
     result: dict = {
-        "machine": f"{platform.processor() or platform.machine()}, "
-                   f"{len(os.sched_getaffinity(0))} cores, OMP_NUM_THREADS="
-                   f"{os.environ.get('OMP_NUM_THREADS')}",
+        "machine": machine_info(),
         "command": " ".join(sys.argv), "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "model": args.model, "queries": len(queries),
         "vector_index_when_run": vars(VECTOR_INDEX), "sets": {}}

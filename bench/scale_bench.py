@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import shutil
 import sys
 import time
@@ -53,6 +51,7 @@ from scale_vectors import part_dense, part_hybrid  # noqa: E402
 
 from eval.corpus import outdated  # noqa: E402
 from eval.news import NEWS_ARCHIVE, news_corpus  # noqa: E402
+from eval.report import machine_info  # noqa: E402
 from rag.index import CorpusIndex  # noqa: E402
 from rag.knowledge_base import KnowledgeBase  # noqa: E402
 
@@ -125,8 +124,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=17)
     args = parser.parse_args()
     BENCH_HOME.mkdir(parents=True, exist_ok=True)
-    result = {"part": args.part, "machine": f"{platform.processor() or platform.machine()}, "
-              f"{len(os.sched_getaffinity(0))} cores", "command": " ".join(sys.argv),
+    result = {"part": args.part, "machine": machine_info(), "command": " ".join(sys.argv),
               "at": time.strftime("%Y-%m-%dT%H:%M:%S%z")} | PARTS[args.part](args)
     RESULTS.mkdir(parents=True, exist_ok=True)
     suffix = "" if args.part in ("archive", "kills", "quality") else f"-{args.model}"

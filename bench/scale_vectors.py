@@ -93,18 +93,19 @@ def part_hybrid(args: argparse.Namespace) -> dict:
             "dimension": dimension, "real_passages": len(passages),
             "search_uses": "exact" if kb.index.vectors.graph is None else "hnsw",
             "vector_index": vars(VECTOR_INDEX), "graph_build_seconds": round(built, 1),
-            "dense_index_exact": _index_latency(exact, queries),
+            "dense_index_exact": index_latency(exact, queries),
             "dense_index_exact_by_rows": {  # where an exact scan stops being cheap
-                str(n): _index_latency(DenseIndex(matrix[:n], np.arange(n)), queries)
+                str(n): index_latency(DenseIndex(matrix[:n], np.arange(n)), queries)
                 for n in (10_000, 50_000, 100_000) if n < len(matrix)},
-            "dense_index_hnsw": _index_latency(graph, queries),
+            "dense_index_hnsw": index_latency(graph, queries),
             "hnsw_recall_at_10": round(float(np.mean(recall)), 4),
             "query_embedding": _query_latency(kb),
             "hybrid_search": search_latency(kb, "hybrid"),
             "dense_search": search_latency(kb, "dense")}
 
 
-def _index_latency(index: DenseIndex, queries: np.ndarray) -> dict:
+def index_latency(index: DenseIndex, queries: np.ndarray) -> dict:
+    """p50/p95 of a 50-candidate search per query, after one untimed search."""
     index.search(queries[0], 50)
     times = []
     for q in queries:

@@ -36,7 +36,7 @@ def machine_info() -> dict[str, Any]:
         version = None
     return {"platform": platform.platform(), "python": sys.version.split()[0],
             "cpus": os.cpu_count(), "cpu": _cpu_model(), "wenda": version,
-            "commit": _commit()}
+            "commit": _commit(), "omp_threads": os.environ.get("OMP_NUM_THREADS")}
 
 
 def _commit() -> str | None:
