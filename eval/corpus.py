@@ -14,9 +14,7 @@ from pathlib import Path
 
 from embeddings import DEFAULT_EMBEDDER, wenda_home
 from rag import CorpusIndexError, KnowledgeBase
-from rag.index import store_kind
-from rag.index.manifest import read_manifest
-from rag.index.settings import DEFAULT_INDEX, IndexSettings
+from rag.index import CorpusIndex, store_kind
 
 
 def index_cache() -> Path:
@@ -38,18 +36,11 @@ def cached_kb(sources: Sequence[str | Path], name: str, model: str | None = None
     path = (cache_dir or index_cache()) / f"{name}-{safe_model}{suffix}"
     try:
         return KnowledgeBase.build(list(sources), path, model=model, progress=progress,
-                                   dense=dense, store=store, rebuild=outdated(path))[0]
+                                   dense=dense, store=store, rebuild=CorpusIndex.exists(path)
+                                   and not CorpusIndex.has_default_settings(path))[0]
     except CorpusIndexError:
         return KnowledgeBase.build(list(sources), path, model=model, progress=progress,
                                    dense=dense, store=store, rebuild=True)[0]
-
-
-def outdated(path: Path) -> bool:
-    """Whether the index at ``path`` was built with other settings than today's defaults."""
-    try:
-        return IndexSettings.from_dict(read_manifest(path)) != DEFAULT_INDEX
-    except (OSError, ValueError):  # no index there, or one build() will refuse
-        return False
 
 
 def folder_kb(folder: str | Path, model: str | None = None, cache_dir: Path | None = None,

@@ -192,6 +192,15 @@ class CorpusIndex:
         return True
 
     @classmethod
+    def has_default_settings(cls, path: Path) -> bool:
+        """Whether the index at ``path`` was built with today's ``DEFAULT_INDEX`` (False when
+        there is none): a cache of indexes rebuilds one that was not."""
+        try:
+            return IndexSettings.from_dict(read_manifest(path)) == DEFAULT_INDEX
+        except (OSError, ValueError):
+            return False
+
+    @classmethod
     def open(cls, path: Path, store: str | None = None) -> CorpusIndex:
         """The index at ``path``, its vectors in the store its manifest records (``store``:
         a ``--store`` value, which must name the same kind of store)."""
