@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +31,10 @@ sys.path.insert(0, str(ROOT))
 from scale_common import ARCHIVE_INDEX, percentiles, questions, rss  # noqa: E402
 
 from eval.report import machine_info  # noqa: E402
-from rag.index.bm25 import BM25, TermCounts, tokenize  # noqa: E402
+from rag.index.bm25 import tokenize  # noqa: E402
 from rag.index.docstore import Docstore  # noqa: E402
+from rag.index.phases import build_bm25  # noqa: E402
+from rag.index.settings import DEFAULT_INDEX  # noqa: E402
 from rag.ingest import normalize  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -39,12 +42,9 @@ K1, B = 1.2, 0.75
 
 
 def build_wenda(store: Docstore, folder: Path) -> tuple:
-    counts = TermCounts()
-    for tokens in store.tokens():
-        counts.add(tokens)
-    engine = BM25.from_counts(counts, K1, B)
-    del counts
-    engine.save(folder / "bm25.npz", "bench")
+    """The index's own build (``rag.index.phases.build_bm25``), with k1 and b set here."""
+    engine = build_bm25(store, replace(DEFAULT_INDEX, k1=K1, b=B), folder / "bm25.npz",
+                        progress=False)
     return engine.scores, engine.vocabulary
 
 
