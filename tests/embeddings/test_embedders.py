@@ -55,3 +55,6 @@ def test_cache_embeds_each_text_once(nano: Embeddings, tmp_path: Path) -> None:
     second = again.embed_documents(PASSAGES[::-1])
     assert len(counting.embedded) == 3  # nothing new embedded
     assert np.allclose(second, first[:3][::-1])
+    stored = again.stored()  # each text's vector once, whatever order they were asked in
+    assert stored.shape == (len(PASSAGES), len(first[0]))
+    assert sorted(map(tuple, stored.tolist())) == sorted(map(tuple, first[:3]))
