@@ -82,11 +82,13 @@ def make_answerer(name: str = "extractive", model: str | None = None,
 @dataclass
 class Retrieved:
     """What the retrieve stage hands on: the query searched (a translation for an English
-    question to the LLM), the question's terms, and the passages."""
+    question to the LLM), the question's terms, the passages, and whether their sentences
+    were compared with the query by meaning alone (``ranking.across_languages``)."""
 
     query: str
     terms: QueryTerms
     passages: list[Passage]
+    across_languages: bool = False
 
 
 @dataclass
@@ -115,7 +117,8 @@ class AnswerPipeline(Runnable[Any, Answer]):
         self.answerer = answerer
         self.fallback = fallback
         selection = self.config.selection
-        self.meaning = Meaning(embedder, selection.meaning_pool, selection.prior)
+        self.meaning = Meaning(embedder, selection.meaning_pool, selection.prior,
+                               self.config.grounding.cross_lingual)
         self.cross_lingual = CrossLingual(embedder, self.config.grounding.cross_lingual)
 
     @classmethod
@@ -206,8 +209,8 @@ class AnswerPipeline(Runnable[Any, Answer]):
                     for n, doc in enumerate(documents, start=1)]
         byline = byline_passage(terms, passages)
         passages = passages if byline is None else [byline, *passages]
-        self.meaning(normalize(query), passages)
-        return Retrieved(query, terms, passages)
+        across = self.meaning(normalize(query), passages)
+        return Retrieved(query, terms, passages, across)
 
     def ground(self, raw: str, given: list[Excerpt], question: str) -> Grounded | None:
         """The answer with true markers, or None when there is nothing to ground: the
@@ -225,7 +228,7 @@ class AnswerPipeline(Runnable[Any, Answer]):
             return Decided(None, None, {})
         model: DecisionModel = getattr(self.config.decision, kind)
         values = features(grounded, found.passages, found.terms,
-                          _cited_meaning(grounded, found.passages))
+                          _cited_meaning(grounded, found.passages), found.across_languages)
         p = probability(model, values)
         return Decided(grounded if p >= model.threshold else None, round(p, 4), values)
 

@@ -22,7 +22,7 @@ from rag.ingest.normalize import detect_script, normalize
 
 
 def features(grounded: Grounded, passages: Sequence[Passage], terms: QueryTerms,
-             cited_meaning: float) -> dict[str, float]:
+             cited_meaning: float, across_languages: bool = False) -> dict[str, float]:
     """What the decision reads about a grounded candidate answer:
 
     - ``coverage``: the largest share of the question's idf mass that a cited sentence holds;
@@ -31,7 +31,11 @@ def features(grounded: Grounded, passages: Sequence[Passage], terms: QueryTerms,
     - ``support``: share of the answer's sentences that a source supports;
     - ``best_coverage``: the largest coverage of any retrieved sentence (is an answer there?);
     - ``shape``: the answer states what the question asks for (a count, a day...), or the
-      question asks for no such thing (English may spell numbers out: always 1).
+      question asks for no such thing (English may spell numbers out: always 1);
+    - ``standout``: for a question the passages cannot share words with (English over
+      Chinese, ``ranking.across_languages``), how many standard deviations the cited
+      sentence's similarity of meaning stands above the retrieved sentences' mean, the
+      evidence that ``coverage`` cannot give there; 0 otherwise.
     """
     cited = [terms.coverage(normalize(c.quote)) for c in grounded.citations]
     claims = grounded.supported + len(grounded.unsupported)
@@ -43,6 +47,7 @@ def features(grounded: Grounded, passages: Sequence[Passage], terms: QueryTerms,
         "support": grounded.supported / claims if claims else 0.0,
         "best_coverage": max((r for p in passages for r in p.relevance), default=0.0),
         "shape": float(shaped),
+        "standout": cited_meaning if across_languages else 0.0,
     }
 
 

@@ -34,7 +34,7 @@ def make_passage(n: int, doc: str, texts: list[str], terms: QueryTerms) -> Passa
 class KeywordEmbeddings(Embeddings):
     """Vectors that say which of a few topics a text is about: a stand-in for meaning."""
 
-    TOPICS = (("长", "秒", "分钟"), ("价格", "元"), ("天气", "雨"))
+    TOPICS = (("长", "秒", "分钟", "long"), ("价格", "元", "price"), ("天气", "雨", "weather"))
 
     def __init__(self) -> None:
         self.queries = 0
@@ -62,6 +62,34 @@ def test_meaning_lifts_the_sentence_that_answers_in_other_words() -> None:
     quoted = ExtractiveAnswerer(SelectionConfig(meaning_weight=0.5, second_ratio=1.0))
     [excerpt] = quoted.select("模型能生成多长的视频", [p], TERMS)
     assert excerpt.indices == [1]
+
+
+def test_across_languages_sentences_are_ranked_and_judged_by_meaning_alone() -> None:
+    question = "How long are the videos it makes?"
+    terms = QueryTerms({"videos": 1.0, "makes": 1.0})
+    texts = ["模型可以生成60秒的视频。", "天气很好。", "价格是10元。", "明天有雨。"]
+    p = make_passage(1, "a", texts, terms)
+    assert max(p.relevance) == 0.0  # no word of the question is in the text
+    assert Meaning(KeywordEmbeddings())(normalize(question), [p]) is True
+    assert p.meaning[0] == max(p.meaning) > 1.0
+    assert p.relevance == [p.meaning[0], 0.0, 0.0, 0.0]  # the others are about other things
+    [excerpt] = ExtractiveAnswerer().select(question, [p], terms)
+    assert excerpt.indices == [0]
+    grounded = Grounded("模型可以生成60秒的视频[1]。", [citation(0, 13, texts[0])], [], 1)
+    values = features(grounded, [p], terms, p.meaning[0], across_languages=True)
+    assert values["standout"] == p.meaning[0]
+    assert features(grounded, [p], terms, p.meaning[0])["standout"] == 0.0
+    chinese = make_passage(1, "a", texts, TERMS)
+    assert Meaning(KeywordEmbeddings())("模型能生成多长的视频", [chinese]) is False
+
+
+def test_across_languages_a_sentence_below_the_similarity_floor_cannot_answer() -> None:
+    """Some sentence always stands out among unrelated ones; it must also be similar."""
+    question = "Who signed the treaty?"  # about none of the topics: similar to all alike
+    p = make_passage(1, "a", ["模型可以生成60秒的视频。", "天气很好。", "价格是10元。"], TERMS)
+    assert Meaning(KeywordEmbeddings(), floor=0.9)(normalize(question), [p]) is True
+    assert max(p.meaning) > 0 and p.relevance == [0.0, 0.0, 0.0]
+    assert ExtractiveAnswerer().select(question, [p], TERMS) == []
 
 
 def test_the_question_is_embedded_once_for_retrieval_and_meaning() -> None:
