@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-from rag.ingest.normalize import Script, detect_script, to_simplified, to_traditional
-
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+from rag.ingest.normalize import HAN, Script, detect_script, to_simplified, to_traditional
 
 REFUSALS: dict[Script, str] = {
     "zh-Hans": "抱歉，所给资料中没有这个问题的答案。",
@@ -18,7 +14,7 @@ REFUSALS: dict[Script, str] = {
 def reply_script(question: str) -> Script:
     """The script to answer in; a question in neither Chinese nor English gets English."""
     script = detect_script(question)
-    return script if script == "en" or _HAN.search(question) else "en"
+    return script if script == "en" or HAN.search(question) else "en"
 
 
 def in_script(text: str, script: Script) -> str:

@@ -10,22 +10,20 @@ English question over Chinese text) is compared by meaning alone, with every sen
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag.answering.evidence import Passage, rank_sentences
-
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+from rag.ingest.normalize import HAN
 
 
 def across_languages(norm_query: str, passages: list[Passage]) -> bool:
     """The question has no Han character and the passages do: shared words cannot say
     which sentence answers it."""
-    return _HAN.search(norm_query) is None and any(
-        _HAN.search(s.norm) for p in passages for s in p.sentences)
+    return HAN.search(norm_query) is None and any(
+        HAN.search(s.norm) for p in passages for s in p.sentences)
 
 
 class QueryMemo(Embeddings):

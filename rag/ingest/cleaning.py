@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from rag.documents import CleanText
+from rag.ingest.normalize import HAN
 
 Span = tuple[int, int]
 
@@ -55,7 +56,6 @@ PINYIN = re.compile(
 _PROSE_PUNCT = re.compile(r"[。！？；：!?;:“”「」『』\"（）()《》]")
 # Separators between the keywords of a spam line.
 _KEYWORD_SEP = re.compile(r"[\s_|,，、/]+")
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 # Lines that end an article page: bylines of editors, credits, related-article labels,
 # legal notices and contact details. They are only removed at the end of the text.
@@ -140,7 +140,7 @@ def _is_spam_line(line: str) -> bool:
         return False
     words = [w for w in _KEYWORD_SEP.split(line) if w]
     return len(words) >= MIN_SPAM_KEYWORDS and all(
-        len(w) <= MAX_KEYWORD_CHARS and _HAN.search(w) for w in words
+        len(w) <= MAX_KEYWORD_CHARS and HAN.search(w) for w in words
     )
 
 

@@ -29,7 +29,7 @@ _WIDTH_AND_CASE |= {c + 0xFEE0: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 
 # Segments converted as a whole, so OpenCC's phrase tables apply (著作 stays 著作, 著 → 着).
 _SEGMENT = re.compile(r"[^\s。！？；，、：.!?;,:]+")
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")  # a Han character (CJK, Ext. A, compat.)
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 # Share of ASCII letters among letters and Han characters above which a text counts as English.
@@ -88,7 +88,7 @@ def detect_script(text: str) -> Script:
     Traditional → Simplified (Traditional-only) and under Simplified → Traditional
     (Simplified-only); the larger count wins, a tie (no telling characters) is Simplified.
     """
-    han = _HAN.findall(text)
+    han = HAN.findall(text)
     letters = len(_ASCII_LETTER.findall(text))
     if letters and letters >= ENGLISH_LETTER_SHARE * (letters + len(han)):
         return "en"
