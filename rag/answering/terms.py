@@ -140,14 +140,20 @@ class QueryTerms:
         return cls(weights, answer_shape(both), asked_byline(both))
 
     def coverage(self, norm_text: str) -> float:
-        """Share of the question's idf mass found in ``norm_text`` (0 … 1)."""
+        """Share of the question's idf mass found in ``norm_text`` (0 … 1).
+
+        A term of two or more Han characters is found anywhere in the text; a lone
+        character only as a word of its own ("车" is not in "火车站"), and an ASCII term
+        only as a whole word."""
         total = sum(self.weights.values())
         if not total:
             return 0.0
         # jieba splits "chat.openai.com" into chat/openai/com: match its parts as well
         words = set(_ASCII_WORD.findall(norm_text)) | set(_ASCII_PART.findall(norm_text))
+        if any(len(t) == 1 and not t.isascii() for t in self.weights):
+            words |= set(tokenize(norm_text))
         found = sum(w for t, w in self.weights.items()
-                    if (t in words if t.isascii() else t in norm_text))
+                    if (t in words if t.isascii() or len(t) == 1 else t in norm_text))
         return found / total
 
     def has_shape(self, norm_text: str) -> bool:

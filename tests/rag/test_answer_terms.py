@@ -48,3 +48,9 @@ def test_a_translation_keeps_the_shape_its_english_question_asks_for(
     conjunction = ("According to Hu Quan, Chinese AI video was still struggling with coherence "
                    "at what length when OpenAI could already make 60-second videos?")
     assert QueryTerms.of(conjunction, seeds_kb.index.bm25).shape is None
+
+
+def test_a_lone_character_term_counts_only_as_a_word_of_its_own() -> None:
+    terms = QueryTerms({"车": 1.0, "价格": 1.0})
+    assert terms.coverage(normalize("火车站的票价格上涨。")) == 0.5  # "车" inside "火车站"
+    assert terms.coverage(normalize("他买了车，价格不高。")) == 1.0
