@@ -20,6 +20,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag.answering.answer import Citation
+from rag.answering.config import GroundingConfig
 from rag.answering.evidence import Excerpt
 from rag.answering.terms import NAMES_AND_NUMBERS, content_units, overlap
 from rag.ingest.chunking import split_sentences
@@ -58,7 +59,8 @@ class CrossLingual:
     retriever's embedder scores the claim as a query against each sentence, and a score of
     ``threshold`` (``GroundingConfig.cross_lingual``) counts as ``MIN_SUPPORT``."""
 
-    def __init__(self, embedder: Embeddings, threshold: float = 0.55) -> None:
+    def __init__(self, embedder: Embeddings,
+                 threshold: float = GroundingConfig.cross_lingual) -> None:
         self.embedder = embedder
         self.threshold = threshold
 

@@ -15,6 +15,7 @@ from collections import OrderedDict
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from rag.answering.config import GroundingConfig
 from rag.answering.evidence import Passage, rank_sentences
 from rag.ingest.normalize import HAN
 
@@ -64,7 +65,7 @@ class Meaning:
     sentences that are all about something else."""
 
     def __init__(self, embedder: Embeddings, pool: int = 8, prior: float = 0.1,
-                 floor: float = 0.55) -> None:
+                 floor: float = GroundingConfig.cross_lingual) -> None:
         self.embedder = embedder
         self.pool = pool
         self.prior = prior
@@ -84,9 +85,7 @@ class Meaning:
             for r in chosen:
                 r.passage.meaning[r.index] = 1.0
             return False
-        query = np.asarray(self.embedder.embed_query(norm_query))
-        vectors = np.asarray(self.embedder.embed_documents([r.sentence.norm for r in chosen]))
-        similarity = vectors @ query
+        similarity = self._similarity(norm_query, [r.sentence.norm for r in chosen])
         low, high = float(similarity.min()), float(similarity.max())
         scaled = (similarity - low) / (high - low) if high > low else np.ones_like(similarity)
         by_text = {r.sentence.norm: float(v) for r, v in zip(chosen, scaled)}
@@ -100,11 +99,15 @@ class Meaning:
             for p in passages:
                 p.meaning = [0.0] * len(p.sentences)
             return
-        query = np.asarray(self.embedder.embed_query(norm_query))
-        similarity = np.asarray(self.embedder.embed_documents(texts)) @ query
+        similarity = self._similarity(norm_query, texts)
         spread = float(similarity.std()) or 1.0
         standout = dict(zip(texts, ((similarity - similarity.mean()) / spread).tolist()))
         similar = dict(zip(texts, (similarity >= self.floor).tolist()))
         for p in passages:
             p.meaning = [standout[s.norm] for s in p.sentences]
             p.relevance = [standout[s.norm] if similar[s.norm] else 0.0 for s in p.sentences]
+
+    def _similarity(self, norm_query: str, texts: list[str]) -> np.ndarray:
+        """Cosine of each text to the query (the embedders return unit vectors)."""
+        query = np.asarray(self.embedder.embed_query(norm_query))
+        return np.asarray(self.embedder.embed_documents(texts)) @ query
