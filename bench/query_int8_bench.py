@@ -1,0 +1,100 @@
+"""Does embedding queries with int8 weights (``SentenceTransformerEmbeddings.int8_queries``)
+keep retrieval as it is while making the query faster? (issue 17: the query embedding is
+most of EmbeddingGemma's search time.)
+
+In one run, one thread (``OMP_NUM_THREADS=1``), each tune question of the four suites is
+embedded by the full-precision model and by its int8 copy, alternately, and we report:
+
+* latency p50/p95 of each and their ratio (measured side by side, so a busy machine
+  slows both alike);
+* agreement: cosine of the two vectors of a question; recall@10 of the int8 query's top 10
+  against the full one's over every passage vector of this model in the embedding cache
+  (real chunks of whatever this machine has ingested with it);
+* hit@5 on the seeds suite (the one corpus indexed with the default embedder), dense and
+  hybrid, tune and test splits, with each query model.
+
+    OMP_NUM_THREADS=1 python bench/query_int8_bench.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from scale_common import percentiles  # noqa: E402
+
+from embeddings import DEFAULT_EMBEDDER, get_embedder  # noqa: E402
+from eval.report import machine_info  # noqa: E402
+from eval.runner import run_eval  # noqa: E402
+from eval.suites import SUITES, suite_items, suite_kb  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+
+
+def timed_query(embedder, question: str, int8: bool) -> tuple[list[float], float]:  # noqa: ANN001
+    """(the query vector, seconds taken) with the int8 or the full-precision model."""
+    embedder.int8_queries = int8
+    began = time.perf_counter()
+    vector = embedder.embed_query(question)
+    return vector, time.perf_counter() - began
+
+
+def recall_at_10(passages: np.ndarray, full: np.ndarray, int8: np.ndarray) -> float:
+    top = lambda q: np.argsort(-(passages @ q.T), axis=0)[:10].T  # noqa: E731
+    return float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(top(full), top(int8))]))
+
+
+def seeds_hits(embedder, int8: bool) -> dict[str, float]:  # noqa: ANN001
+    embedder.int8_queries = int8
+    kb = suite_kb("seeds")
+    return {f"{mode}/{split}": run_eval(kb, suite_items("seeds", split), mode=mode,
+                                        retriever={"embedder": embedder},
+                                        progress=False).metrics["overall"]["hit@5"]
+            for mode in ("dense", "hybrid") for split in ("tune", "test")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default=DEFAULT_EMBEDDER)
+    parser.add_argument("--per-suite", type=int, default=40, help="tune questions per suite")
+    parser.add_argument("--out", type=Path, default=RESULTS / "query-int8.json")
+    args = parser.parse_args()
+
+    cached = get_embedder(args.model)
+    embedder = cached.inner  # type: ignore[attr-defined]
+    questions = [i.question for s in SUITES for i in suite_items(s, "tune", args.per_suite)]
+    for q in questions[:3]:  # warm-up: loading, the int8 copy, first-call allocations
+        timed_query(embedder, q, False), timed_query(embedder, q, True)
+    # alternate, so load on the machine falls on both alike
+    runs = {int8: [] for int8 in (False, True)}
+    for q in questions:
+        for int8 in (False, True):
+            runs[int8].append(timed_query(embedder, q, int8))
+    full_v, int8_v = (np.asarray([v for v, _ in runs[x]], dtype=np.float32) for x in (False, True))
+    full_s, int8_s = ([s for _, s in runs[x]] for x in (False, True))
+    cosines = np.sum(full_v * int8_v, axis=1)
+    passages = cached.stored()
+    report = {
+        "model": args.model, "questions": len(questions), "passage_vectors": len(passages),
+        "full": percentiles(full_s), "int8": percentiles(int8_s),
+        "p50_ratio": round(float(np.median(int8_s) / np.median(full_s)), 3),
+        "cosine": {"min": round(float(cosines.min()), 4),
+                   "p50": round(float(np.median(cosines)), 4)},
+        "recall@10": round(recall_at_10(passages, full_v, int8_v), 4),
+        "seeds_hit@5": {"full": seeds_hits(embedder, False), "int8": seeds_hits(embedder, True)},
+        "machine": machine_info(),
+    }
+    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps({k: v for k, v in report.items() if k != "machine"}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
