@@ -4,19 +4,16 @@ Every other weight keeps its value; each candidate answer is kept with its featu
 whether it was right (``answer_tune.candidates``, every candidate accepted), and the weight
 is the middle of the widest range of the grid that makes the most questions come out well
 (a right answer given, or an unanswerable question refused). Rows where the feature is 0
-come out the same for every weight. The features fitted so far:
-
-* ``standout`` (extractive): the evidence an answer has when the question cannot share
-  words with the passages (English over Chinese): how many standard deviations its cited
-  sentence's similarity of meaning stands above the retrieved sentences' mean;
-* ``hesitation`` (llm): how near the model came to refusing at its first step. A written
-  candidate that no longer stands counts as a refusal here (the chain would then try its
-  quoted fallback, which the rows do not hold), so the fit errs towards answering.
+come out the same for every weight. For the LLM, a written candidate that no longer stands
+counts as a refusal (the chain would then try its quoted fallback, which the rows do not
+hold), so a fit errs towards answering. Fitted so far: ``standout`` (extractive), the
+evidence an answer has when the question cannot share words with the passages (English
+over Chinese): how many standard deviations its cited sentence's similarity of meaning
+stands above the retrieved sentences' mean.
 
 Writes ``bench/results/{feature}-fit.json``.
 
     python bench/weight_fit.py --feature standout
-    python bench/weight_fit.py --feature hesitation --answerer llm --suites seeds news
 """
 
 from __future__ import annotations

@@ -35,10 +35,10 @@ from rag.answering.config import AnswerConfig, DecisionModel
 from rag.answering.decision import features, probability
 from rag.answering.evidence import Excerpt, Passage, byline_passage, to_passage
 from rag.answering.extractive import ExtractiveAnswerer
-from rag.answering.generative import LLMAnswerer, MarkerWatch
+from rag.answering.generative import LLMAnswerer
 from rag.answering.language import REFUSALS, in_script, reply_script
 from rag.answering.llm import endpoint_chat, llama_chat
-from rag.answering.prompt import NO_ANSWER, is_refusal, may_become_refusal
+from rag.answering.prompt import is_refusal, may_become_refusal
 from rag.answering.ranking import Meaning, QueryMemo
 from rag.answering.terms import QueryTerms, known_names
 from rag.index.retrieval import HybridRetriever, check_query
@@ -75,7 +75,7 @@ def make_answerer(name: str = "extractive", model: str | None = None,
     if endpoint:
         chat = endpoint_chat(endpoint, endpoint_model or "default", timeout=timeout)
     else:
-        chat = llama_chat(model, marker=NO_ANSWER)
+        chat = llama_chat(model)
     return LLMAnswerer(chat, selection)
 
 
@@ -153,9 +153,8 @@ class AnswerPipeline(Runnable[Any, Answer]):
         found = self.retrieve(question, config)
         retrieved = time.perf_counter()
         given = self.answerer.select(question, found.passages, found.terms)
-        raw, shown, first, watch = "", 0, None, MarkerWatch()
-        for piece in (self.answerer.generate(question, given, script, watch.watching(config))
-                      if given else ()):
+        raw, shown, first = "", 0, None
+        for piece in self.answerer.generate(question, given, script, config) if given else ():
             raw += piece
             if not may_become_refusal(raw):
                 first = first or time.perf_counter()
@@ -163,7 +162,7 @@ class AnswerPipeline(Runnable[Any, Answer]):
                 shown = len(raw)
         answerer = self.answerer
         kind = "llm" if isinstance(answerer, LLMAnswerer) else "extractive"
-        decided = self.decide(self.ground(raw, given, question), found, kind, watch.probability)
+        decided = self.decide(self.ground(raw, given, question), found, kind)
         if (not decided.stands and found.query != question
                 and isinstance(self.answerer, LLMAnswerer)):
             retried = self._answered_in_chinese(self.answerer, found, given, config)
@@ -222,16 +221,14 @@ class AnswerPipeline(Runnable[Any, Answer]):
                           self.cross_lingual)
         return grounded if grounded.supported else None
 
-    def decide(self, grounded: Grounded | None, found: Retrieved, kind: str,
-               marker_probability: float | None = None) -> Decided:
+    def decide(self, grounded: Grounded | None, found: Retrieved, kind: str) -> Decided:
         """Whether a grounded candidate stands, by the decision model for how it was made
         (``extractive``, ``llm`` or ``quoted``)."""
         if grounded is None:
             return Decided(None, None, {})
         model: DecisionModel = getattr(self.config.decision, kind)
         values = features(grounded, found.passages, found.terms,
-                          _cited_meaning(grounded, found.passages), found.across_languages,
-                          marker_probability)
+                          _cited_meaning(grounded, found.passages), found.across_languages)
         p = probability(model, values)
         return Decided(grounded if p >= model.threshold else None, round(p, 4), values)
 
@@ -242,10 +239,8 @@ class AnswerPipeline(Runnable[Any, Answer]):
         in brackets, as English answers are asked to be written."""
         if not given:
             return Decided(None, None, {})
-        watch = MarkerWatch()
-        raw = "".join(llm.generate(found.query, given, "zh-Hans", watch.watching(config)))
-        decided = self.decide(self.ground(raw, given, found.query), found, "llm",
-                              watch.probability)
+        raw = "".join(llm.generate(found.query, given, "zh-Hans", config))
+        decided = self.decide(self.ground(raw, given, found.query), found, "llm")
         if decided.grounded is None:
             return decided
         chinese = without_markers(decided.grounded.answer).strip().rstrip("。")

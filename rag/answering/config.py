@@ -15,8 +15,7 @@ from typing import Any
 
 TUNED = Path(__file__).with_name("tuned.json")
 
-FEATURES = ("coverage", "meaning", "support", "best_coverage", "shape", "standout",
-            "hesitation")
+FEATURES = ("coverage", "meaning", "support", "best_coverage", "shape", "standout")
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ class DecisionModel:
 
     weights: dict[str, float] = field(default_factory=lambda: {
         "coverage": 6.0, "meaning": 0.0, "support": 2.0, "best_coverage": 0.0, "shape": 2.0,
-        "standout": 0.66, "hesitation": 0.0})
+        "standout": 0.66})
     bias: float = -4.5
     threshold: float = 0.5
 

@@ -22,8 +22,7 @@ from rag.ingest.normalize import detect_script, normalize
 
 
 def features(grounded: Grounded, passages: Sequence[Passage], terms: QueryTerms,
-             cited_meaning: float, across_languages: bool = False,
-             marker_probability: float | None = None) -> dict[str, float]:
+             cited_meaning: float, across_languages: bool = False) -> dict[str, float]:
     """What the decision reads about a grounded candidate answer:
 
     - ``coverage``: the largest share of the question's idf mass that a cited sentence holds;
@@ -36,11 +35,7 @@ def features(grounded: Grounded, passages: Sequence[Passage], terms: QueryTerms,
     - ``standout``: for a question the passages cannot share words with (English over
       Chinese, ``ranking.across_languages``), how many standard deviations the cited
       sentence's similarity of meaning stands above the retrieved sentences' mean, the
-      evidence that ``coverage`` cannot give there; 0 otherwise;
-    - ``hesitation``: for a written answer, how near the model came to refusing instead:
-      ``4 + log10`` of the probability it gave the refusal marker's first token at its
-      first step (``ChatLlamaCpp.marker``), from 0 (one in 10,000 or less, or not reported)
-      up to 4 (certain).
+      evidence that ``coverage`` cannot give there; 0 otherwise.
     """
     cited = [terms.coverage(normalize(c.quote)) for c in grounded.citations]
     claims = grounded.supported + len(grounded.unsupported)
@@ -53,7 +48,6 @@ def features(grounded: Grounded, passages: Sequence[Passage], terms: QueryTerms,
         "best_coverage": max((r for p in passages for r in p.relevance), default=0.0),
         "shape": float(shaped),
         "standout": cited_meaning if across_languages else 0.0,
-        "hesitation": max(0.0, 4 + math.log10(marker_probability)) if marker_probability else 0.0,
     }
 
 

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
 
-from langchain_core.callbacks import BaseCallbackHandler, BaseCallbackManager
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
-from langchain_core.runnables import RunnableConfig, ensure_config, patch_config
+from langchain_core.runnables import RunnableConfig
 
 from rag.answering.config import SelectionConfig
 from rag.answering.evidence import Excerpt, Passage
@@ -33,29 +31,6 @@ TO_ENGLISH_PROMPT = ("Translate the user's text into English. Keep names that ha
                      "English form as written. Output only the translation.")
 TRANSLATE_EXAMPLE = ("Which company built the new river bridge?",
                      "哪家公司建造了这座新的跨河大桥？")
-
-
-class MarkerWatch(BaseCallbackHandler):
-    """Catches the probability a chat model gave, at its first step, to beginning its reply
-    with the refusal marker (``ChatLlamaCpp.marker``); None from models that do not say."""
-
-    def __init__(self) -> None:
-        self.probability: float | None = None
-
-    def on_llm_new_token(self, token: str, *, chunk: Any = None, **kwargs: Any) -> None:
-        if self.probability is None and chunk is not None:
-            self.probability = chunk.message.response_metadata.get("marker_probability")
-
-    def watching(self, config: RunnableConfig | None) -> RunnableConfig:
-        """``config`` with this handler among its callbacks."""
-        config = ensure_config(config)
-        callbacks = config.get("callbacks")
-        if isinstance(callbacks, BaseCallbackManager):
-            callbacks = callbacks.copy()
-            callbacks.add_handler(self)
-        else:
-            callbacks = [*(callbacks or []), self]
-        return patch_config(config, callbacks=callbacks)
 
 
 class LLMAnswerer:

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import numpy as np
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.language_models.chat_models import generate_from_stream
@@ -88,10 +87,6 @@ class ChatLlamaCpp(BaseChatModel):
     n_threads: int = Field(default_factory=cpu_threads)
     max_tokens: int = 160
     temperature: float = 0.0
-    marker: str | None = None
-    """A reply the model may begin with (the answerer's refusal marker): the probability
-    the model gives its first token at the first step is reported with the first chunk,
-    as ``response_metadata["marker_probability"]``, the model's own doubt, free to read."""
 
     @property
     def _llm_type(self) -> str:
@@ -117,43 +112,17 @@ class ChatLlamaCpp(BaseChatModel):
                 **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         llama, lock = self.load()
         chat = [{"role": _ROLES.get(m.type, "user"), "content": m.text} for m in messages]
-        watch = _FirstStep(llama, self.marker) if self.marker else None
         with lock:
             pieces = llama.create_chat_completion(
                 chat, stream=True, stop=stop, max_tokens=kwargs.get("max_tokens", self.max_tokens),
-                temperature=kwargs.get("temperature", self.temperature),
-                logits_processor=[watch] if watch else None)
+                temperature=kwargs.get("temperature", self.temperature))
             for piece in pieces:
                 text = piece["choices"][0]["delta"].get("content")
                 if text:
-                    metadata = watch.report() if watch else {}
-                    chunk = ChatGenerationChunk(
-                        message=AIMessageChunk(content=text, response_metadata=metadata))
+                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
                     if run_manager:
                         run_manager.on_llm_new_token(text, chunk=chunk)
                     yield chunk
-
-
-class _FirstStep:
-    """A llama.cpp logits processor that changes nothing: it keeps the probability of the
-    marker's first token at the first sampling step, to be reported once."""
-
-    def __init__(self, llama: Any, marker: str) -> None:
-        self.token = llama.tokenize(marker.encode(), add_bos=False)[0]
-        self.probability: float | None = None
-        self.reported = False
-
-    def __call__(self, input_ids: Any, scores: Any) -> Any:
-        if self.probability is None:
-            shifted = np.exp(scores.astype(np.float64) - float(scores.max()))
-            self.probability = float(shifted[self.token] / shifted.sum())
-        return scores
-
-    def report(self) -> dict[str, float]:
-        if self.reported or self.probability is None:
-            return {}
-        self.reported = True
-        return {"marker_probability": self.probability}
 
 
 def llama_chat(model: str | None = None, **settings: Any) -> ChatLlamaCpp:

@@ -19,7 +19,6 @@ import pytest
 
 from embeddings import MODELS, ModelStoreError
 from rag.answering import REFUSALS, AnswerChain, AnswerError, LLMAnswerer, make_answerer
-from rag.answering.generative import MarkerWatch
 from rag.answering.llm import ChatLlamaCpp, endpoint_chat, llama_chat
 from rag.answering.prompt import SYSTEM_PROMPT, build_messages
 from rag.ingest.normalize import normalize, to_simplified, to_traditional
@@ -48,22 +47,6 @@ def test_chat_model_streams_tokens() -> None:
     assert isinstance(chat, ChatLlamaCpp)
     pieces = [c.text for c in chat.stream("Count: 1, 2, 3,")]
     assert len(pieces) > 1 and chat.invoke("Say OK.").text
-
-
-def test_the_chat_model_reports_how_near_it_came_to_its_marker() -> None:
-    """The first step's probability of the marker's first token, with the first chunk
-    only, through a LangChain callback (``MarkerWatch``) as the chain reads it."""
-    chat = llama_chat(SMALL, max_tokens=6, marker="NO_ANSWER")
-    probabilities = []
-    for reply in ("NO_ANSWER", "OK"):
-        watch = MarkerWatch()
-        chunks = list(chat.stream(f"Say {reply}.", watch.watching(None)))
-        assert "marker_probability" not in chunks[-1].response_metadata or len(chunks) == 1
-        probabilities.append(watch.probability)
-    refusing, answering = probabilities
-    assert refusing > 0.5 and answering < 0.05
-    unwatched = llama_chat(SMALL, max_tokens=2)
-    assert all(not c.response_metadata for c in unwatched.stream("Say OK."))
 
 
 def assert_grounded(result: dict, kb: KnowledgeBase) -> None:

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pytest
 from langchain_core.embeddings import Embeddings
 
 from rag.answering.answer import Citation
@@ -126,17 +125,6 @@ def test_features_describe_what_the_answer_cites() -> None:
     assert values["coverage"] == 1.0 and values["support"] == 1.0 and values["shape"] == 1.0
     partial = Grounded("60秒[1]。天很好。", grounded.citations, ["天很好。"], 1)
     assert features(partial, [p], terms, 1.0)["support"] == 0.5
-
-
-@pytest.mark.parametrize(("marker_probability", "hesitation"),
-                         [(None, 0.0), (0.0, 0.0), (1e-6, 0.0), (0.01, 2.0), (1.0, 4.0)])
-def test_hesitation_reads_how_near_the_model_came_to_refusing(
-        marker_probability: float | None, hesitation: float) -> None:
-    terms = QueryTerms({"模型": 1.0})
-    p = make_passage(1, "a", ["模型可以生成60秒的视频。"], terms)
-    grounded = Grounded("60秒[1]。", [citation(0, 13, "模型可以生成60秒的视频。")], [], 1)
-    values = features(grounded, [p], terms, 0.0, marker_probability=marker_probability)
-    assert values["hesitation"] == pytest.approx(hesitation)
 
 
 def test_the_decision_is_a_probability_rising_with_the_evidence() -> None:
