@@ -96,14 +96,17 @@ FULL_PRECISION = ("down_proj",)
 
 def int8_copy(model):  # noqa: ANN001, ANN201 - SentenceTransformer in and out
     """``model`` with the linear layers of its transformer (module 0) dynamically quantized
-    to int8, per output channel, except ``FULL_PRECISION``; every other module (the token
-    embeddings: most of the parameters) is shared with ``model``, not copied."""
+    to int8, per output channel, except ``FULL_PRECISION``. Only the containers are copied:
+    the tokenizer and every leaf module (the token embeddings, most of the parameters, and
+    the float layers the int8 ones are made from, which quantizing only reads) are shared
+    with ``model``, so making the copy takes ~1.4 s (once, at the first query) and it keeps
+    only its int8 weights (~0.1 GB)."""
     import torch
     from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
-    leaves = {id(m): m for m in model.modules()
-              if not isinstance(m, torch.nn.Linear) and next(m.children(), None) is None}
-    twin = copy.deepcopy(model, leaves)
+    shared = {id(m): m for m in model.modules() if next(m.children(), None) is None}
+    shared[id(model.tokenizer)] = model.tokenizer
+    twin = copy.deepcopy(model, shared)
     layers = {name: per_channel_dynamic_qconfig for name, m in twin[0].named_modules()
               if isinstance(m, torch.nn.Linear) and name.rsplit(".", 1)[-1] not in FULL_PRECISION}
     with warnings.catch_warnings():  # torch.ao.quantization's deprecation notice

@@ -63,8 +63,8 @@ def test_cache_embeds_each_text_once(nano: Embeddings, tmp_path: Path) -> None:
 
 def test_int8_queries_agree_with_full_precision() -> None:
     """EmbeddingGemma's queries go through an int8 copy (the store's setting): the vectors
-    stay near the full model's, the copy shares the token embeddings instead of holding a
-    second 0.8 GB of them, and documents are still embedded in full precision."""
+    stay near the full model's, the copy shares the token embeddings (0.8 GB) and the
+    tokenizer, and documents are still embedded in full precision by an unchanged model."""
     embedder = get_embedder("embeddinggemma-300m", cache=False)
     assert embedder.int8_queries
     query = "Sora能生成多长的视频？"
@@ -77,6 +77,7 @@ def test_int8_queries_agree_with_full_precision() -> None:
     assert not np.allclose(int8, full)  # the copy really is quantized
     tokens = embedder.model[0].auto_model.embed_tokens.weight
     assert embedder.query_model[0].auto_model.embed_tokens.weight is tokens
+    assert embedder.query_model.tokenizer is embedder.model.tokenizer
     quantized = {name.rsplit(".", 1)[-1] for name, m in embedder.query_model[0].named_modules()
                  if isinstance(m, torch.ao.nn.quantized.dynamic.Linear)}
     assert quantized == {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj"}
