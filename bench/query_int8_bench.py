@@ -59,13 +59,18 @@ def recall_at_10(passages: np.ndarray, full: np.ndarray, int8: np.ndarray) -> fl
     return float(np.mean([len(set(a) & set(b)) / 10 for a, b in pairs]))
 
 
-def hits(embedder, suite: str, model: str, int8: bool, limit: int) -> dict[str, float]:  # noqa: ANN001
-    embedder.int8_queries = int8
+def hits(embedder, suite: str, model: str, limit: int) -> dict[str, dict[str, float]]:  # noqa: ANN001
+    """hit@5 by query model ("full", "int8"), then by mode and split, over one opened index."""
     kb = suite_kb(suite, model)
-    return {f"{mode}/{split}": round(run_eval(kb, suite_items(suite, split, limit), mode=mode,
-                                              retriever={"embedder": embedder},
-                                              progress=False).metrics["overall"]["hit@5"], 4)
-            for mode in ("dense", "hybrid") for split in ("tune", "test")}
+    items = {split: suite_items(suite, split, limit) for split in ("tune", "test")}
+    out = {}
+    for name, int8 in (("full", False), ("int8", True)):
+        embedder.int8_queries = int8
+        out[name] = {f"{mode}/{split}": round(run_eval(
+            kb, items[split], mode=mode, retriever={"embedder": embedder},
+            progress=False).metrics["overall"]["hit@5"], 4)
+            for mode in ("dense", "hybrid") for split in items}
+    return out
 
 
 def main() -> None:
@@ -103,8 +108,7 @@ def main() -> None:
         "recall@10": {suite: round(recall_at_10(passages, full_v[mask], int8_v[mask]), 4)
                       for suite in SUITES
                       for mask in [np.array([s == suite for s, _ in asked])]},
-        "hit@5": {suite: {"full": hits(embedder, suite, args.model, False, args.hits_limit),
-                          "int8": hits(embedder, suite, args.model, True, args.hits_limit)}
+        "hit@5": {suite: hits(embedder, suite, args.model, args.hits_limit)
                   for suite in args.hits},
         "machine": machine_info(),
     }

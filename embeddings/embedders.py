@@ -74,18 +74,18 @@ class SentenceTransformerEmbeddings(Embeddings):
             self._query_model = int8_copy(self.model)
         return self._query_model
 
-    def _encode(self, texts: list[str], prompt_name: str | None, model=None) -> np.ndarray:  # noqa: ANN001
-        vectors = (model or self.model).encode(
+    def _encode(self, model, texts: list[str], prompt_name: str | None) -> np.ndarray:  # noqa: ANN001
+        vectors = model.encode(
             texts, prompt_name=prompt_name, batch_size=self.batch_size,
             normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False,
         )
         return vectors.astype(np.float32)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self._encode(texts, self._prompt("document")).tolist()
+        return self._encode(self.model, texts, self._prompt("document")).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self._encode([text], self._prompt("query"), self.query_model)[0].tolist()
+        return self._encode(self.query_model, [text], self._prompt("query"))[0].tolist()
 
 
 # Kept in full precision: the MLP output projections, whose inputs carry the outlier
