@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rag.answering import ANSWERERS, AnswerChain, llama_chat
+from rag.answering import ANSWERERS, AnswerChain, LLMAnswerer, llama_chat
 from rag.documents import SourceDocument
 from rag.index import CorpusIndex, Hit, IngestReport
 from rag.ingest import SUFFIXES, load_paths
@@ -104,7 +104,7 @@ class Service:
             kb.search("预热", k=1)  # the embedder loads lazily: not on the first question
             if "llm" in self.answerers:
                 say("正在加载本地 LLM…")
-                llama_chat(self.model)
+                LLMAnswerer(llama_chat(self.model)).warm_up()
             self._kb = kb
             say("就绪")
         except Exception as err:  # reported by describe/wait; the server stays up to say so

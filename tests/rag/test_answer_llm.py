@@ -23,6 +23,7 @@ from rag.answering.llm import ChatLlamaCpp, endpoint_chat, llama_chat
 from rag.answering.prompt import SYSTEM_PROMPT, build_messages
 from rag.ingest.normalize import normalize, to_simplified, to_traditional
 from rag.knowledge_base import KnowledgeBase
+from rag.serving import Service
 
 SMALL = "qwen2.5-coder-0.5b"  # the README's test command fetches it
 
@@ -59,15 +60,28 @@ def assert_grounded(result: dict, kb: KnowledgeBase) -> None:
     assert result["timings"]["first_token_ms"] <= result["timings"]["total_ms"]
 
 
+def assert_system_prompt_cached(chat: ChatLlamaCpp) -> None:
+    llama, _ = chat.load()
+    system = llama.tokenize(f"<|im_start|>system\n{SYSTEM_PROMPT}<|im_end|>".encode(),
+                            add_bos=False, special=True)
+    assert llama.n_tokens > len(system)
+    assert llama.input_ids[: len(system)].tolist() == system
+
+
 def test_translating_a_question_keeps_the_answer_prompt_cached() -> None:
     """English questions are translated for search under the answer's system prompt, so
     llama.cpp's cached prefix still starts with it when the answer is asked."""
     chat = llama_chat(SMALL)
     LLMAnswerer(chat).search_query("Who leads the Sora team at OpenAI?", "en")
-    llama, _ = chat.load()
-    system = llama.tokenize(f"<|im_start|>system\n{SYSTEM_PROMPT}<|im_end|>".encode(),
-                            add_bos=False, special=True)
-    assert llama.input_ids[: len(system)].tolist() == system
+    assert_system_prompt_cached(chat)
+
+
+def test_a_service_reads_the_system_prompt_before_the_first_question(
+        seeds_kb: KnowledgeBase) -> None:
+    chat = llama_chat(SMALL)
+    chat.load()[0].reset()  # forget what earlier tests left in the cache
+    Service.of(seeds_kb, answerer="llm", model=SMALL)
+    assert_system_prompt_cached(chat)
 
 
 def test_the_prompt_gives_traditional_passages_in_fewer_simplified_tokens(
