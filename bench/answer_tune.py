@@ -70,6 +70,21 @@ def candidates(kbs: dict, items: dict, answerer: str, config: AnswerConfig,
     return rows
 
 
+def add_rows_options(parser: argparse.ArgumentParser, suites: list[str]) -> None:
+    """The options of a bench that reads the tune rows (``tune_rows``)."""
+    parser.add_argument("--suites", nargs="+", choices=SUITES, default=suites)
+    parser.add_argument("--limit", type=int, default=100, help="tune questions per suite")
+    parser.add_argument("--rows-cache", type=Path, default=index_cache() / "answer-tune-rows")
+
+
+def tune_rows(args: argparse.Namespace, answerer: str, config: AnswerConfig
+              ) -> list[dict[str, Any]]:
+    """``candidates`` of ``answerer`` on the tune splits of ``args.suites``."""
+    kbs = {s: suite_kb(s) for s in args.suites}
+    items = {s: suite_items(s, "tune", args.limit) for s in args.suites}
+    return candidates(kbs, items, answerer, config, {}, args.rows_cache)
+
+
 def outcome(rows: list[dict[str, Any]]) -> float:
     """Share of questions that come out well when each row's ``stands`` is decided."""
     good = [(r["stands"] and r["right"]) or (not r["stands"] and not r["answerable"])

@@ -23,11 +23,10 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from answer_tune import candidates, outcome
+from answer_tune import add_rows_options, outcome, tune_rows
 
-from eval.corpus import index_cache
 from eval.report import machine_info
-from eval.suites import SUITES, suite_items, suite_kb
+from eval.suites import SUITES
 from rag.answering.config import FEATURES, AnswerConfig
 from rag.answering.decision import probability
 
@@ -40,15 +39,11 @@ def main() -> None:
     parser.add_argument("--answerer", choices=["extractive", "llm"], default="extractive")
     parser.add_argument("--grid", type=float, nargs=2, default=[0.0, 1.0],
                         help="lowest and highest weight tried (101 steps)")
-    parser.add_argument("--suites", nargs="+", choices=SUITES, default=list(SUITES))
-    parser.add_argument("--limit", type=int, default=100, help="tune questions per suite")
-    parser.add_argument("--rows-cache", type=Path, default=index_cache() / "answer-tune-rows")
+    add_rows_options(parser, list(SUITES))
     args = parser.parse_args()
 
     config = AnswerConfig.load()
-    kbs = {s: suite_kb(s) for s in args.suites}
-    items = {s: suite_items(s, "tune", args.limit) for s in args.suites}
-    rows = candidates(kbs, items, args.answerer, config, {}, args.rows_cache)
+    rows = tune_rows(args, args.answerer, config)
     base = getattr(config.decision, args.answerer)
     low, high = args.grid
     grid = [round(low + (high - low) * i / 100, 4) for i in range(101)]
