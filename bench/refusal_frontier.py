@@ -4,13 +4,14 @@ refusals <= 0.05.)
 
 Over the tune splits (never the test splits), every candidate answer is kept with its
 features (``answer_tune.candidates``, every candidate accepted), scored by the decision
-model the pipeline runs with, and every threshold is tried: refusal recall, false refusals
-and accuracy at each, the best refusal recall within the false-refusal bar, the false
-refusals that a refusal recall of 0.90 costs, and how well each feature alone tells the
-unanswerable questions' candidates from the answerable ones' (AUC). One threshold serves
-every candidate (those the LLM chain quoted where the model gave none included); a
-candidate below it counts as a refusal (the chain's quoted fallback is not in the rows,
-and could only answer more).
+model the pipeline runs with for how it was made: written by the answerer, or, for the
+LLM, quoted by the chain where the model gave no answer. Every pair of thresholds (one
+for each kind) is tried; we report the pairs no other beats on both refusal recall and
+false refusals (with accuracy), the best refusal recall with every suite's false
+refusals within the bar, what a refusal recall of 0.90 costs, the outcome with the
+running thresholds and with no quoted fallback at all, how the questions' candidates
+were made, and how well each feature alone tells the unanswerable questions' candidates
+from the answerable ones' (AUC). A candidate below its threshold counts as a refusal.
 
     python bench/refusal_frontier.py --answerer llm
 """
@@ -31,15 +32,32 @@ from rag.answering.decision import probability
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def point(rows: list[dict[str, Any]], threshold: float) -> dict[str, float]:
-    """The outcome when candidates scoring below ``threshold`` are refused."""
-    answerable = [r["p"] >= threshold and r["right"] for r in rows if r["answerable"]]
-    refused = [r["p"] < threshold for r in rows if r["answerable"]]
-    refused_unanswerable = [r["p"] < threshold for r in rows if not r["answerable"]]
-    return {"threshold": round(threshold, 4),
-            "refusal_recall": round(sum(refused_unanswerable) / len(refused_unanswerable), 4),
-            "false_refusals": round(sum(refused) / len(refused), 4),
-            "accuracy": round(sum(answerable) / len(answerable), 4)}
+def point(rows: list[dict[str, Any]], written: float, quoted: float) -> dict[str, Any]:
+    """The outcome when written candidates scoring below ``written`` and quoted ones below
+    ``quoted`` are refused, over all ``rows`` and each suite's false refusals."""
+    stands = {id(r): r["p"] >= (written if r["kind"] == "written" else quoted) for r in rows}
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+
+    def refused(some: list[dict[str, Any]]) -> float:
+        return round(sum(not stands[id(r)] for r in some) / len(some), 4)
+
+    return {"written_threshold": round(written, 4), "quoted_threshold": round(quoted, 4),
+            "refusal_recall": refused(unanswerable), "false_refusals": refused(answerable),
+            "accuracy": round(sum(stands[id(r)] and r["right"] for r in answerable)
+                              / len(answerable), 4),
+            "false_refusals_by_suite": {
+                suite: refused([r for r in answerable if r["suite"] == suite])
+                for suite in sorted({r["suite"] for r in answerable})}}
+
+
+def pareto(points: list[dict[str, float]]) -> list[dict[str, float]]:
+    """The points that no other beats on both refusal recall and false refusals."""
+    front: list[dict[str, float]] = []
+    for p in sorted(points, key=lambda p: (p["false_refusals"], -p["refusal_recall"])):
+        if not front or p["refusal_recall"] > front[-1]["refusal_recall"]:
+            front.append(p)
+    return front
 
 
 def auc(high: list[float], low: list[float]) -> float | None:
@@ -59,29 +77,35 @@ def main() -> None:
 
     config = AnswerConfig.load()
     rows = tune_rows(args, args.answerer, config)
-    for r in rows:  # no candidate: refused whatever the threshold
-        model = getattr(config.decision, "quoted" if r["by"] != args.answerer else args.answerer)
+    for r in rows:  # no candidate: refused whatever the thresholds
+        r["kind"] = "written" if r["by"] == args.answerer else "quoted"
+        model = getattr(config.decision, args.answerer if r["kind"] == "written" else "quoted")
         r["p"] = probability(model, r["features"]) if r["candidate"] else -1.0
-    thresholds = sorted({0.0, *(r["p"] for r in rows if r["candidate"])}) + [1.01]
-    frontier = [point(rows, t) for t in thresholds]
-    within = [p for p in frontier if p["false_refusals"] <= args.max_false_refusals]
-    reaching = [p for p in frontier if p["refusal_recall"] >= 0.9]
+    grid = {kind: sorted({0.0, *(r["p"] for r in rows if r["candidate"] and r["kind"] == kind)})
+            + [1.01] for kind in ("written", "quoted")}
+    points = [point(rows, w, q) for w in grid["written"] for q in grid["quoted"]]
+    within = pareto([p for p in points if max(p["false_refusals_by_suite"].values())
+                     <= args.max_false_refusals])  # the bar holds on every suite
+    front = pareto(points)
+    reaching = [p for p in front if p["refusal_recall"] >= 0.9]
     made = [r for r in rows if r["candidate"]]
+    running = (getattr(config.decision, args.answerer).threshold,
+               config.decision.quoted.threshold)
     report = {
         "machine": machine_info(), "split": "tune", "suites": args.suites,
-        "answerer": args.answerer, "limit": args.limit,
-        "questions": len(rows), "unanswerable": sum(not r["answerable"] for r in rows),
-        "no_candidate": {"answerable": sum(not r["candidate"] for r in rows if r["answerable"]),
-                         "unanswerable": sum(not r["candidate"] for r in rows
-                                             if not r["answerable"])},
-        "running_threshold": point(rows, getattr(config.decision, args.answerer).threshold),
-        "best_within_false_refusals": max(within, key=lambda p: p["refusal_recall"]),
+        "answerer": args.answerer, "limit": args.limit, "questions": len(rows),
+        "candidates": {f"{'answerable' if a else 'unanswerable'}/{kind}": sum(
+            r["answerable"] == a and (r["kind"] == kind if r["candidate"] else kind == "none")
+            for r in rows) for a in (True, False) for kind in ("written", "quoted", "none")},
+        "running_thresholds": point(rows, *running),
+        "no_quoted_fallback": point(rows, running[0], 1.01),
+        "best_within_false_refusals": within[-1] if within else None,
         "refusal_recall_0.90_costs": reaching[0] if reaching else None,
         "feature_auc_answerable_over_unanswerable": {
             name: auc([r["features"][name] for r in made if r["answerable"]],
                       [r["features"][name] for r in made if not r["answerable"]])
             for name in FEATURES},
-        "frontier": frontier,
+        "frontier": front,
     }
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"refusal-frontier-{args.answerer}.json"
