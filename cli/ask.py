@@ -35,6 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
     p.add_argument("--batch", metavar="FILE",
                    help="one question a line (- for stdin); prints one JSON object a line")
+    p.epilog = ("Each call loads the models (seconds); --batch answers many questions with "
+                "one load, and `wenda chat` / `wenda serve` keep them loaded and warmed up.")
 
 
 def _show_answer(question: str, result: dict) -> None:
