@@ -3,7 +3,9 @@ requests are answered as the schema says, invalid ones are refused with a 4xx, n
 in a 5xx. The server has its own index (random documents are added to it) and answers
 extractively (instant). Hypothesis drives each operation directly: schemathesis' pytest
 loader for fixture-served schemas does not run on pytest 9. The examples are derandomized so
-that CI runs the same cases every time; raise EXAMPLES locally to search further."""
+that CI runs the same cases every time; raise EXAMPLES locally to search further. Each
+request may take up to TIMEOUT_S: this tests the schema, not speed (schemathesis' own 10 s
+read timeout failed a 0.3 s request once, when a busy shared machine stalled)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from api import create_app
 from rag.serving import Service
 
 EXAMPLES = 8  # per operation and mode: a bounded run, not a search
+TIMEOUT_S = 120
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +40,6 @@ def test_the_schema_holds(schema: schemathesis.BaseSchema,
         @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))
         def call(case: schemathesis.Case) -> None:
-            case.call_and_validate()
+            case.call_and_validate(timeout=TIMEOUT_S)
 
         call()
